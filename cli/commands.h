@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The subcommands of the `flotilla` program. Each lives in its own file
+ * cli/cmd_<name>.c and is listed in the table in cli/main.c. A command gets
+ * argv with argv[0] = its own name and returns the process exit code.
+ */
+#ifndef CLI_COMMANDS_H
+#define CLI_COMMANDS_H
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+#endif /* CLI_COMMANDS_H */

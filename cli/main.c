@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `flotilla`: the daemon (`flotilla run`) and the user commands. */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+
+/* Commands, one line each; keep alphabetical. */
+static const struct cli_command commands[] = {
+    { NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: flotilla COMMAND [ARGS...]\n\ncommands:\n");
+    for (const struct cli_command *c = commands; c->name != NULL; c++) {
+        fprintf(f, "  %-14s %s\n", c->name, c->summary);
+    }
+    fprintf(f, "\n'flotilla COMMAND --help' describes one command.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (const struct cli_command *c = commands; c->name != NULL; c++) {
+        if (strcmp(argv[1], c->name) == 0) {
+            return c->run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "flotilla: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
