@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The NATS shell around an actor core; see actor/shell.h. */
+#define LOG_MODULE "actor"
+#include "actor/shell.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus/bus.h"
+#include "bus/envelope.h"
+#include "bus/subject.h"
+#include "util/log.h"
+#include "util/strmap.h"
+#include "util/time.h"
+
+#define MAX_INPUTS 16
+
+/* One fetched batch waiting for the worker. */
+struct batch {
+    struct batch *next;
+    struct bus_msg *msgs;
+    int n;
+};
+
+struct fetcher {
+    struct actor_shell *shell;
+    struct bus_consumer *consumer;
+    pthread_t thread;
+    bool started;
+};
+
+struct actor_shell {
+    struct actor_shell_options o;
+    const struct actor_core *core;
+    char producer[160];
+    void *state;
+    struct fetcher fetchers[MAX_INPUTS];
+    int nfetchers;
+    pthread_t worker;
+    bool worker_started;
+    atomic_bool stopping;
+    atomic_bool ready;
+
+    pthread_mutex_t lock;   /* guards queue, stats */
+    pthread_cond_t cond;
+    struct batch *head, *tail;
+    int queued;
+    struct actor_shell_stats stats;
+
+    struct strmap timers;   /* name -> due (num) */
+    struct strmap seqs;     /* owned subject -> last stored sequence */
+    struct actor_fx fx;
+};
+
+static int64_t
+now_ns(struct actor_shell *s)
+{
+    return s->o.clock != NULL ? s->o.clock() : util_time_now_ns();
+}
+
+int
+actor_shell_new(const struct actor_shell_options *o, struct actor_shell **out)
+{
+    struct actor_shell *s;
+
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        return -ENOMEM;
+    }
+    s->o = *o;
+    s->core = o->core;
+    if (s->o.batch <= 0) {
+        s->o.batch = 256;
+    }
+    if (s->o.fetch_wait_ms <= 0) {
+        s->o.fetch_wait_ms = 200;
+    }
+    snprintf(s->producer, sizeof(s->producer), "%s/%s", o->core->name,
+             o->instance != NULL ? o->instance : "0");
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    *out = s;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- timers */
+
+static void
+apply_timers(struct actor_shell *s, const struct actor_fx *fx)
+{
+    for (size_t i = 0; i < fx->ntimers; i++) {
+        if (fx->timers[i].due_ns == 0) {
+            (void)util_strmap_del(&s->timers, fx->timers[i].name);
+        } else {
+            struct strmap_entry *e = util_strmap_put(&s->timers,
+                                                     fx->timers[i].name);
+
+            if (e != NULL) {
+                e->num = (uint64_t)fx->timers[i].due_ns;
+            }
+        }
+    }
+}
+
+/* The earliest armed timer, or NULL. */
+static struct strmap_entry *
+next_timer(struct actor_shell *s)
+{
+    struct strmap_entry *best = NULL;
+    struct strmap_entry *e;
+    size_t i = 0;
+
+    while ((e = util_strmap_next(&s->timers, &i)) != NULL) {
+        if (best == NULL || e->num < best->num ||
+            (e->num == best->num && strcmp(e->key, best->key) < 0)) {
+            best = e;
+        }
+    }
+    return best;
+}
+
+/* ---------------------------------------------------------------- publishing */
+
+struct ack_ctx {
+    struct actor_shell *s;
+};
+
+static void
+on_ack(const char *subject, uint64_t seq, int err, void *arg)
+{
+    struct ack_ctx *a = arg;
+    struct strmap_entry *e;
+
+    if (err != 0) {
+        return;
+    }
+    e = util_strmap_get(&a->s->seqs, subject);
+    if (e != NULL) {
+        e->num = seq;
+    }
+}
+
+/* Sequence to expect on owned @subject: known, or asked of the stream. */
+static uint64_t
+expected_seq(struct actor_shell *s, const char *subject)
+{
+    struct strmap_entry *e = util_strmap_get(&s->seqs, subject);
+    const struct bus_subject_class *cls;
+    uint64_t seq = 0;
+
+    if (e != NULL) {
+        return e->num;
+    }
+    cls = bus_subject_classify(subject);
+    if (cls != NULL) {
+        (void)bus_last_subject_seq(s->o.conn, cls->stream, subject, &seq);
+    }
+    e = util_strmap_put(&s->seqs, subject);
+    if (e != NULL) {
+        e->num = seq;
+    }
+    return seq;
+}
+
+/*
+ * Publishes the outputs in @fx and waits until all are stored. For an owned
+ * subject only the last output in @fx is published: state messages are full
+ * snapshots, and one publish per subject per batch is what lets the expected
+ * sequence be known without waiting for each ack.
+ */
+static int
+publish_outputs(struct actor_shell *s, struct actor_fx *fx)
+{
+    struct ack_ctx actx = { s };
+    size_t sent = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < fx->nouts && rc == 0; i++) {
+        struct actor_out *o = &fx->outs[i];
+        struct bus_pub p = { 0 };
+        bool later = false;
+
+        if (o->flags & ACTOR_PUB_OWNED) {
+            for (size_t j = i + 1; j < fx->nouts && !later; j++) {
+                later = (fx->outs[j].flags & ACTOR_PUB_OWNED) &&
+                        strcmp(fx->outs[j].subject, o->subject) == 0;
+            }
+            if (later) {
+                continue;
+            }
+            p.expect_subject_seq = true;
+            p.last_subject_seq = expected_seq(s, o->subject);
+        }
+        p.subject = o->subject;
+        p.data = o->data;
+        p.len = o->len;
+        p.msg_id = o->msg_id;
+        rc = bus_publish_async(s->o.conn, &p);
+        sent++;
+    }
+    if (sent == 0) {
+        return rc;
+    }
+    {
+        int wrc = bus_publish_wait(s->o.conn, 10000, on_ack, &actx);
+
+        if (rc == 0) {
+            rc = wrc;
+        }
+    }
+    pthread_mutex_lock(&s->lock);
+    if (rc == 0) {
+        s->stats.published += sent;
+    } else if (rc == -ESTALE) {
+        s->stats.refused++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- rebuild */
+
+struct absorb_ctx {
+    struct actor_shell *s;
+    bool own;
+};
+
+static int
+absorb_one(const struct bus_msg *m, void *arg)
+{
+    struct absorb_ctx *a = arg;
+    Flotilla__V1__Envelope *env = NULL;
+    struct actor_msg am;
+    char why[160];
+
+    if (a->own) {
+        struct strmap_entry *e = util_strmap_put(&a->s->seqs, m->subject);
+
+        if (e != NULL) {
+            e->num = m->stream_seq;
+        }
+    }
+    if (bus_envelope_unpack(m->data, m->len, &env, why, sizeof(why)) != 0) {
+        log_warn("state message skipped", "actor=%s subject=%s seq=%" PRIu64
+                 " reason=\"%s\"", a->s->core->name, m->subject,
+                 m->stream_seq, why);
+        return 0;
+    }
+    am.subject = m->subject;
+    am.stream = m->stream;
+    am.seq = m->stream_seq;
+    am.env = env;
+    (void)a->s->core->absorb(a->s->state, &am);
+    bus_envelope_free(env);
+    return 0;
+}
+
+static int
+rebuild(struct actor_shell *s)
+{
+    const struct actor_core *c = s->core;
+    int64_t t0 = util_time_mono_ns();
+    int rc = 0;
+
+    if (s->state != NULL) {
+        c->destroy(s->state);
+    }
+    util_strmap_release(&s->timers);
+    util_strmap_release(&s->seqs);
+    s->state = c->create(s->o.core_config);
+    if (s->state == NULL) {
+        return -ENOMEM;
+    }
+    for (const struct actor_input *in = c->own_state; in && in->stream && rc == 0;
+         in++) {
+        struct absorb_ctx a = { s, true };
+
+        rc = bus_read_last_per_subject(s->o.conn, in->stream, in->filter,
+                                       absorb_one, &a);
+    }
+    for (const struct actor_input *in = c->inputs; in->stream && rc == 0;
+         in++) {
+        struct absorb_ctx a = { s, false };
+
+        if (in->state) {
+            rc = bus_read_last_per_subject(s->o.conn, in->stream, in->filter,
+                                           absorb_one, &a);
+        }
+    }
+    if (rc != 0) {
+        log_error("rebuild failed", "actor=%s rc=%d", c->name, rc);
+        return rc;
+    }
+    if (c->resume != NULL) {
+        int64_t now = now_ns(s);
+
+        actor_fx_begin(&s->fx, c->name, s->producer, now, NULL, "resume");
+        rc = c->resume(s->state, now, &s->fx);
+        if (rc == 0) {
+            rc = publish_outputs(s, &s->fx);
+        }
+        apply_timers(s, &s->fx);
+        actor_fx_log_decisions(&s->fx);
+        actor_fx_reset(&s->fx);
+    }
+    pthread_mutex_lock(&s->lock);
+    s->stats.rebuilds++;
+    pthread_mutex_unlock(&s->lock);
+    log_info("state rebuilt", "actor=%s owned_keys=%zu timers=%zu ms=%" PRId64,
+             c->name, s->seqs.len, s->timers.len,
+             (util_time_mono_ns() - t0) / NS_PER_MS);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+static const char *
+owner_refusal(const struct actor_msg *am)
+{
+    const struct bus_subject_class *cls = bus_subject_classify(am->subject);
+    size_t n;
+
+    if (cls == NULL || strcmp(cls->owner, "*") == 0) {
+        return NULL;
+    }
+    n = strcspn(am->env->producer, "/");
+    if (strlen(cls->owner) == n &&
+        strncmp(cls->owner, am->env->producer, n) == 0) {
+        return NULL;
+    }
+    return cls->owner;
+}
+
+static void
+dead_letter(struct actor_shell *s, struct bus_msg *m, const char *why)
+{
+    (void)bus_dlq_put(s->o.conn, s->core->name, m, why);
+    pthread_mutex_lock(&s->lock);
+    s->stats.dead_letters++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Runs the core on one input; returns false when it was dead-lettered. */
+static bool
+handle_one(struct actor_shell *s, struct bus_msg *m, int64_t now)
+{
+    Flotilla__V1__Envelope *env = NULL;
+    struct actor_msg am;
+    const char *owner;
+    char why[200];
+    int rc;
+
+    if (bus_envelope_unpack(m->data, m->len, &env, why, sizeof(why)) != 0) {
+        dead_letter(s, m, why);
+        return false;
+    }
+    am.subject = m->subject;
+    am.stream = m->stream;
+    am.seq = m->stream_seq;
+    am.env = env;
+    owner = owner_refusal(&am);
+    if (owner != NULL) {
+        snprintf(why, sizeof(why), "producer %s is not the owner (%s) of %s",
+                 env->producer, owner, m->subject);
+        bus_envelope_free(env);
+        dead_letter(s, m, why);
+        return false;
+    }
+    actor_fx_begin(&s->fx, s->core->name, s->producer, now, &am, NULL);
+    rc = s->core->handle(s->state, &am, now, &s->fx);
+    bus_envelope_free(env);
+    if (rc == -EBADMSG) {
+        snprintf(why, sizeof(why), "payload of type %s does not decode",
+                 "(see envelope)");
+        dead_letter(s, m, why);
+        return false;
+    }
+    return true;
+}
+
+static void
+process_batch(struct actor_shell *s, struct batch *b)
+{
+    int64_t now = now_ns(s);
+    uint64_t redelivered = 0;
+    int rc;
+
+    /* One fx for the whole batch: outputs are published together. */
+    for (int i = 0; i < b->n; i++) {
+        if (b->msgs[i].delivered > 1) {
+            redelivered++;
+        }
+        (void)handle_one(s, &b->msgs[i], now);
+        s->fx.input = NULL;
+    }
+    rc = publish_outputs(s, &s->fx);
+    apply_timers(s, &s->fx);
+    if (rc == 0) {
+        actor_fx_log_decisions(&s->fx);
+        for (int i = 0; i < b->n; i++) {
+            (void)bus_msg_ack(&b->msgs[i]);
+        }
+    } else {
+        log_error("outputs not stored, inputs returned",
+                  "actor=%s inputs=%d outputs=%zu rc=%d", s->core->name, b->n,
+                  s->fx.nouts, rc);
+        for (int i = 0; i < b->n; i++) {
+            (void)bus_msg_nak(&b->msgs[i], 500);
+        }
+    }
+    actor_fx_reset(&s->fx);
+    pthread_mutex_lock(&s->lock);
+    s->stats.handled += (uint64_t)b->n;
+    s->stats.redelivered += redelivered;
+    pthread_mutex_unlock(&s->lock);
+    if (rc != 0) {
+        /* Someone else wrote our keys, or the bus failed: start again from
+         * what the streams hold. */
+        (void)rebuild(s);
+    }
+}
+
+static void
+fire_timers(struct actor_shell *s)
+{
+    int64_t now = now_ns(s);
+    struct strmap_entry *e;
+    int fired = 0;
+    int rc;
+
+    while ((e = next_timer(s)) != NULL && (int64_t)e->num <= now) {
+        char name[256];
+        char id[320];
+        int64_t due = (int64_t)e->num;
+
+        snprintf(name, sizeof(name), "%s", e->key);
+        (void)util_strmap_del(&s->timers, name);
+        snprintf(id, sizeof(id), "t:%s:%" PRId64, name, due);
+        actor_fx_begin(&s->fx, s->core->name, s->producer, now, NULL, id);
+        (void)s->core->on_timer(s->state, name, now, &s->fx);
+        fired++;
+        /* Timers armed while firing may be due already; apply them now. */
+        apply_timers(s, &s->fx);
+        for (size_t i = 0; i < s->fx.ntimers; i++) {
+            free(s->fx.timers[i].name);
+        }
+        s->fx.ntimers = 0;
+    }
+    if (fired == 0) {
+        return;
+    }
+    rc = publish_outputs(s, &s->fx);
+    if (rc == 0) {
+        actor_fx_log_decisions(&s->fx);
+    }
+    actor_fx_reset(&s->fx);
+    pthread_mutex_lock(&s->lock);
+    s->stats.timers_fired += (uint64_t)fired;
+    pthread_mutex_unlock(&s->lock);
+    if (rc != 0) {
+        log_error("timer outputs not stored", "actor=%s rc=%d", s->core->name,
+                  rc);
+        (void)rebuild(s);
+    }
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct actor_shell *s = arg;
+
+    while (!atomic_load(&s->stopping)) {
+        struct strmap_entry *t = next_timer(s);
+        struct batch *b = NULL;
+
+        pthread_mutex_lock(&s->lock);
+        if (s->head == NULL && !atomic_load(&s->stopping)) {
+            struct timespec ts;
+            int64_t wake = util_time_now_ns() + 100 * NS_PER_MS;
+
+            if (t != NULL) {
+                int64_t left = (int64_t)t->num - now_ns(s);
+
+                if (left < 100 * NS_PER_MS) {
+                    wake = util_time_now_ns() + (left > 0 ? left : 0);
+                }
+            }
+            ts.tv_sec = wake / NS_PER_S;
+            ts.tv_nsec = wake % NS_PER_S;
+            (void)pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+        }
+        b = s->head;
+        if (b != NULL) {
+            s->head = b->next;
+            if (s->head == NULL) {
+                s->tail = NULL;
+            }
+            s->queued--;
+            pthread_cond_broadcast(&s->cond);
+        }
+        pthread_mutex_unlock(&s->lock);
+
+        if (b != NULL) {
+            process_batch(s, b);
+            bus_msgs_free(b->msgs, b->n);
+            free(b);
+        }
+        fire_timers(s);
+    }
+    return NULL;
+}
+
+static void *
+fetcher_main(void *arg)
+{
+    struct fetcher *f = arg;
+    struct actor_shell *s = f->shell;
+
+    while (!atomic_load(&s->stopping)) {
+        struct bus_msg *msgs = NULL;
+        struct batch *b;
+        int n = 0;
+        int rc;
+
+        rc = bus_consumer_fetch(f->consumer, s->o.batch, s->o.fetch_wait_ms,
+                                &msgs, &n);
+        if (rc == -ETIMEDOUT) {
+            continue;
+        }
+        if (rc != 0) {
+            struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        b = calloc(1, sizeof(*b));
+        if (b == NULL) {
+            bus_msgs_free(msgs, n);
+            continue;
+        }
+        b->msgs = msgs;
+        b->n = n;
+        pthread_mutex_lock(&s->lock);
+        /* Keep at most a few batches in hand: the server holds the rest. */
+        while (s->queued >= 4 && !atomic_load(&s->stopping)) {
+            pthread_cond_wait(&s->cond, &s->lock);
+        }
+        if (s->tail != NULL) {
+            s->tail->next = b;
+        } else {
+            s->head = b;
+        }
+        s->tail = b;
+        s->queued++;
+        pthread_cond_broadcast(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+    }
+    return NULL;
+}
+
+int
+actor_shell_start(struct actor_shell *s)
+{
+    const struct actor_core *c = s->core;
+    int i = 0;
+    int rc;
+
+    for (const struct actor_input *in = c->inputs; in->stream; in++, i++) {
+        struct bus_consumer_def d = { 0 };
+        char durable[128];
+
+        if (i >= MAX_INPUTS) {
+            return -E2BIG;
+        }
+        snprintf(durable, sizeof(durable), "%s-%d", c->name, i);
+        d.stream = in->stream;
+        d.durable = durable;
+        d.filter = in->filter;
+        rc = bus_consumer_open(s->o.conn, &d, &s->fetchers[i].consumer);
+        if (rc != 0) {
+            return rc;
+        }
+        s->fetchers[i].shell = s;
+        s->nfetchers = i + 1;
+    }
+    rc = rebuild(s);
+    if (rc != 0) {
+        return rc;
+    }
+    for (i = 0; i < s->nfetchers; i++) {
+        if (pthread_create(&s->fetchers[i].thread, NULL, fetcher_main,
+                           &s->fetchers[i]) != 0) {
+            return -EAGAIN;
+        }
+        s->fetchers[i].started = true;
+    }
+    if (pthread_create(&s->worker, NULL, worker_main, s) != 0) {
+        return -EAGAIN;
+    }
+    s->worker_started = true;
+    atomic_store(&s->ready, true);
+    log_info("actor ready", "actor=%s producer=%s inputs=%d", c->name,
+             s->producer, s->nfetchers);
+    return 0;
+}
+
+bool
+actor_shell_is_ready(struct actor_shell *s)
+{
+    return atomic_load(&s->ready);
+}
+
+void
+actor_shell_stop(struct actor_shell *s)
+{
+    if (atomic_exchange(&s->stopping, true)) {
+        return;
+    }
+    atomic_store(&s->ready, false);
+    pthread_mutex_lock(&s->lock);
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < s->nfetchers; i++) {
+        if (s->fetchers[i].started) {
+            pthread_join(s->fetchers[i].thread, NULL);
+        }
+    }
+    if (s->worker_started) {
+        pthread_join(s->worker, NULL);
+    }
+    /* Batches fetched but not handled go back to the server unacked. */
+    while (s->head != NULL) {
+        struct batch *b = s->head;
+
+        s->head = b->next;
+        for (int i = 0; i < b->n; i++) {
+            (void)bus_msg_nak(&b->msgs[i], 0);
+        }
+        bus_msgs_free(b->msgs, b->n);
+        free(b);
+    }
+    s->tail = NULL;
+    log_info("actor stopped", "actor=%s", s->core->name);
+}
+
+void
+actor_shell_free(struct actor_shell *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    actor_shell_stop(s);
+    for (int i = 0; i < s->nfetchers; i++) {
+        bus_consumer_close(s->fetchers[i].consumer);
+    }
+    if (s->state != NULL) {
+        s->core->destroy(s->state);
+    }
+    util_strmap_release(&s->timers);
+    util_strmap_release(&s->seqs);
+    actor_fx_release(&s->fx);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    free(s);
+}
+
+void
+actor_shell_get_stats(struct actor_shell *s, struct actor_shell_stats *out)
+{
+    pthread_mutex_lock(&s->lock);
+    *out = s->stats;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void *
+actor_shell_state(struct actor_shell *s)
+{
+    return s->state;
+}
