@@ -4,6 +4,7 @@
 #define BUS_INTERNAL_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <nats/nats.h>
@@ -22,6 +23,7 @@ struct bus_conn {
     jsCtx *js;
     char name[128];
     int wait_ms;
+    volatile bool closing;     /* set by bus_conn_free: quiet the callbacks */
     pthread_mutex_t ack_lock;  /* guards the fields below */
     struct bus_ack_rec *acks;
     size_t acks_len;

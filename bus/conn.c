@@ -69,7 +69,9 @@ on_disconnected(natsConnection *nc, void *closure)
     struct bus_conn *c = closure;
 
     (void)nc;
-    log_warn("disconnected", "conn=%s", c->name);
+    if (!c->closing) {
+        log_warn("disconnected", "conn=%s", c->name);
+    }
 }
 
 static void
@@ -293,6 +295,7 @@ bus_conn_free(struct bus_conn *c)
         (void)js_PublishAsyncComplete(c->js, &po);
     }
     jsCtx_Destroy(c->js);
+    c->closing = true;
     if (c->nc != NULL) {
         natsConnection_Close(c->nc);
         natsConnection_Destroy(c->nc);
