@@ -173,6 +173,28 @@ apply_auth(natsOptions *opts, const struct bus_options *o)
     return s;
 }
 
+/* Hands each URL of the comma-separated @urls to the client. */
+static natsStatus
+set_servers(natsOptions *opts, const char *urls)
+{
+    const char *list[16];
+    char *copy = strdup(urls);
+    char *save = NULL;
+    int n = 0;
+    natsStatus s;
+
+    if (copy == NULL) {
+        return NATS_NO_MEMORY;
+    }
+    for (char *t = strtok_r(copy, ", ", &save); t != NULL && n < 16;
+         t = strtok_r(NULL, ", ", &save)) {
+        list[n++] = t;
+    }
+    s = n > 0 ? natsOptions_SetServers(opts, list, n) : NATS_INVALID_ARG;
+    free(copy);
+    return s;
+}
+
 static natsStatus
 build_options(struct bus_conn *c, const struct bus_options *o,
               natsOptions **out)
@@ -182,10 +204,7 @@ build_options(struct bus_conn *c, const struct bus_options *o,
 
     s = natsOptions_Create(&opts);
     if (s == NATS_OK) {
-        s = natsOptions_SetServers(opts, NULL, 0);
-    }
-    if (s == NATS_OK) {
-        s = natsOptions_SetURL(opts, o->url);
+        s = set_servers(opts, o->url);
     }
     if (s == NATS_OK) {
         s = natsOptions_SetName(opts, c->name);
