@@ -1706,7 +1706,9 @@ cfg_actor_find(const struct cfg *c, const char *name)
 const char *
 cfg_failover_mode_name(enum cfg_failover_mode mode)
 {
-    if ((size_t)mode >= sizeof(failover_modes) / sizeof(failover_modes[0]) - 1) {
+    size_t n = sizeof(failover_modes) / sizeof(failover_modes[0]) - 1;
+
+    if ((size_t)mode >= n) {
         return "?";
     }
     return failover_modes[mode];

@@ -467,6 +467,26 @@ start__without_registry_serves_empty_metrics(void **state)
     util_http_stop(g.http);
 }
 
+static void
+stop__releases_the_port(void **state)
+{
+    struct util_http *h = NULL;
+    char listen[32];
+    uint16_t port;
+
+    (void)state;
+    assert_int_equal(util_http_start("127.0.0.1:0", NULL, &h), 0);
+    port = util_http_port(h);
+    snprintf(listen, sizeof(listen), "127.0.0.1:%u", (unsigned)port);
+
+    util_http_stop(h);
+    h = NULL;
+
+    assert_int_equal(util_http_start(listen, NULL, &h), 0);
+    assert_int_equal(util_http_port(h), port);
+    util_http_stop(h);
+}
+
 int
 main(void)
 {
@@ -486,6 +506,7 @@ main(void)
         cmocka_unit_test_setup_teardown(server__answers_404_405_and_head,
                                         setup, teardown),
         cmocka_unit_test(start__without_registry_serves_empty_metrics),
+        cmocka_unit_test(stop__releases_the_port),
     };
     int rc;
 

@@ -181,8 +181,9 @@ histogram__default_bounds_are_latency_seconds(void **state)
     util_metrics_observe(h, 0.003);
 
     assert_int_equal(util_metrics_render(reg, &text, &len), 0);
-    assert_non_null(strstr(text, "fl_publish_seconds_bucket{le=\"0.0025\"} 0\n"
-                                 "fl_publish_seconds_bucket{le=\"0.005\"} 1\n"));
+    assert_non_null(strstr(text,
+                           "fl_publish_seconds_bucket{le=\"0.0025\"} 0\n"
+                           "fl_publish_seconds_bucket{le=\"0.005\"} 1\n"));
     assert_non_null(strstr(text, "fl_publish_seconds_bucket{le=\"10\"} 1\n"
                                  "fl_publish_seconds_bucket{le=\"+Inf\"} 1\n"));
     free(text);

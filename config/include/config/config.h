@@ -35,7 +35,7 @@ struct cfg_settings {
     int64_t failure_threshold_ns;  /* failureThreshold, 30s */
     int64_t success_threshold_ns;  /* successThreshold, 30s */
     int64_t heartbeat_period_ns;   /* heartbeatPeriod, 10s */
-    int64_t heartbeat_grace_ns;    /* heartbeatGrace, 40s; > heartbeatPeriod */
+    int64_t heartbeat_grace_ns;    /* heartbeatGrace, 40s (> heartbeatPeriod) */
     int64_t status_period_ns;      /* statusPeriod, 5s */
     /*
      * evictionRate, "10/s": evictions per second, fleet-wide; always > 0.
@@ -43,7 +43,7 @@ struct cfg_settings {
      */
     double eviction_rate_per_s;
     uint32_t eviction_burst;       /* evictionBurst, 100 */
-    double mass_outage_share;      /* massOutageShare, "55%" -> 0.55, in [0, 1] */
+    double mass_outage_share;      /* massOutageShare, "55%" -> 0.55 */
     uint32_t mass_outage_min_clusters; /* massOutageMinClusters, 4 */
     int64_t grace_period_ns;       /* gracePeriod, 10m */
     int64_t dead_after_ns;         /* deadAfter, 10m */
