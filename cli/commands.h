@@ -13,4 +13,6 @@ struct cli_command {
     int (*run)(int argc, char **argv);
 };
 
+int cmd_conformance(int argc, char **argv);
+
 #endif /* CLI_COMMANDS_H */

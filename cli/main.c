@@ -9,6 +9,7 @@
 
 /* Commands, one line each; keep alphabetical. */
 static const struct cli_command commands[] = {
+    { "conformance", "run the scheduler test vectors (conformance scheduler FILE)", cmd_conformance },
     { NULL, NULL, NULL },
 };
 
