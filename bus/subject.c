@@ -9,13 +9,13 @@
 #include "bus/token.h"
 
 const struct bus_subject_class bus_subject_classes[] = {
-    { "object.*.*.*", "Object", "api", "FL_OBJECTS", "kind, namespace, name" },
-    { "cluster.spec.*", "ClusterSpec", "detector", "FL_CLUSTERS", "cluster" },
+    { "object.*.*.*", "Object", "*", "FL_OBJECTS", "kind, namespace, name" },
+    { "cluster.spec.*", "ClusterSpec", "policy", "FL_CLUSTERS", "cluster" },
     { "cluster.status.*", "ClusterStatus", "cluster-status", "FL_CLUSTERS",
       "cluster" },
     { "cluster.taint.*", "ClusterTaints", "cluster", "FL_CLUSTERS",
       "cluster" },
-    { "binding.spec.*.*", "BindingSpec", "detector", "FL_BINDINGS",
+    { "binding.spec.*.*", "BindingSpec", "policy", "FL_BINDINGS",
       "namespace, binding" },
     { "binding.schedule.*.*", "ScheduleDecision", "scheduler", "FL_BINDINGS",
       "namespace, binding" },

@@ -9,7 +9,12 @@
 
 /* Commands, one line each; keep alphabetical. */
 static const struct cli_command commands[] = {
+    { "apply", "validate manifests and preview bindings (--dry-run)", cmd_apply },
     { "conformance", "run the scheduler test vectors (conformance scheduler FILE)", cmd_conformance },
+    { "dlq", "list or show dead letters (messages an actor could not handle)",
+      cmd_dlq },
+    { "explain", "show which policy claims each template and why", cmd_explain },
+    { "run", "run the control-plane daemon (actors on the bus)", cmd_run },
     { NULL, NULL, NULL },
 };
 

@@ -16,6 +16,7 @@
 #include "bus/envelope.h"
 #include "bus/subject.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/strmap.h"
 #include "util/time.h"
 
@@ -53,6 +54,9 @@ struct actor_shell {
     int queued;
     struct actor_shell_stats stats;
 
+    struct util_metric *m_handled, *m_published, *m_dead, *m_redelivered,
+        *m_refused, *m_rebuilds;
+    struct util_metric *m_lag[MAX_INPUTS], *m_ack_pending[MAX_INPUTS];
     struct strmap timers;   /* name -> due (num) */
     struct strmap seqs;     /* owned subject -> last stored sequence */
     struct actor_fx fx;
@@ -62,6 +66,50 @@ static int64_t
 now_ns(struct actor_shell *s)
 {
     return s->o.clock != NULL ? s->o.clock() : util_time_now_ns();
+}
+
+static void
+register_metrics(struct actor_shell *s)
+{
+    struct util_metrics *r = s->o.metrics;
+    const char *a = s->core->name;
+
+    if (r == NULL) {
+        return;
+    }
+    (void)util_metrics_counter(r, &s->m_handled, "fl_inputs_total",
+                               "Inputs handed to an actor core.", "actor", a,
+                               NULL);
+    (void)util_metrics_counter(r, &s->m_published, "fl_outputs_total",
+                               "Messages an actor published and the stream stored.",
+                               "actor", a, NULL);
+    (void)util_metrics_counter(r, &s->m_dead, "fl_dead_letters_total",
+                               "Inputs copied to the dead-letter subject.",
+                               "actor", a, NULL);
+    (void)util_metrics_counter(r, &s->m_redelivered, "fl_redeliveries_total",
+                               "Inputs delivered more than once.", "actor", a,
+                               NULL);
+    (void)util_metrics_counter(r, &s->m_refused, "fl_owned_writes_refused_total",
+                               "Publishes on owned keys refused because another writer moved the key.",
+                               "actor", a, NULL);
+    (void)util_metrics_counter(r, &s->m_rebuilds, "fl_rebuilds_total",
+                               "State rebuilds from the streams.", "actor", a,
+                               NULL);
+}
+
+static void
+count_decisions(struct actor_shell *s, const struct actor_fx *fx)
+{
+    for (size_t i = 0; s->o.metrics != NULL && i < fx->ndecisions; i++) {
+        struct util_metric *m = NULL;
+
+        if (util_metrics_counter(s->o.metrics, &m, "fl_decisions_total",
+                                 "Decisions by actor and reason.", "actor",
+                                 s->core->name, "reason",
+                                 fx->decisions[i].reason, NULL) == 0) {
+            util_metrics_inc(m);
+        }
+    }
 }
 
 int
@@ -85,6 +133,7 @@ actor_shell_new(const struct actor_shell_options *o, struct actor_shell **out)
              o->instance != NULL ? o->instance : "0");
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
+    register_metrics(s);
     *out = s;
     return 0;
 }
@@ -217,8 +266,10 @@ publish_outputs(struct actor_shell *s, struct actor_fx *fx)
     pthread_mutex_lock(&s->lock);
     if (rc == 0) {
         s->stats.published += sent;
+        util_metrics_add(s->m_published, (double)sent);
     } else if (rc == -ESTALE) {
         s->stats.refused++;
+        util_metrics_inc(s->m_refused);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
@@ -312,6 +363,7 @@ rebuild(struct actor_shell *s)
     pthread_mutex_lock(&s->lock);
     s->stats.rebuilds++;
     pthread_mutex_unlock(&s->lock);
+    util_metrics_inc(s->m_rebuilds);
     log_info("state rebuilt", "actor=%s owned_keys=%zu timers=%zu ms=%" PRId64,
              c->name, s->seqs.len, s->timers.len,
              (util_time_mono_ns() - t0) / NS_PER_MS);
@@ -344,6 +396,7 @@ dead_letter(struct actor_shell *s, struct bus_msg *m, const char *why)
     pthread_mutex_lock(&s->lock);
     s->stats.dead_letters++;
     pthread_mutex_unlock(&s->lock);
+    util_metrics_inc(s->m_dead);
 }
 
 /* Runs the core on one input; returns false when it was dead-lettered. */
@@ -403,6 +456,7 @@ process_batch(struct actor_shell *s, struct batch *b)
     apply_timers(s, &s->fx);
     if (rc == 0) {
         actor_fx_log_decisions(&s->fx);
+        count_decisions(s, &s->fx);
         for (int i = 0; i < b->n; i++) {
             (void)bus_msg_ack(&b->msgs[i]);
         }
@@ -419,6 +473,8 @@ process_batch(struct actor_shell *s, struct batch *b)
     s->stats.handled += (uint64_t)b->n;
     s->stats.redelivered += redelivered;
     pthread_mutex_unlock(&s->lock);
+    util_metrics_add(s->m_handled, (double)b->n);
+    util_metrics_add(s->m_redelivered, (double)redelivered);
     if (rc != 0) {
         /* Someone else wrote our keys, or the bus failed: start again from
          * what the streams hold. */
@@ -458,6 +514,7 @@ fire_timers(struct actor_shell *s)
     rc = publish_outputs(s, &s->fx);
     if (rc == 0) {
         actor_fx_log_decisions(&s->fx);
+        count_decisions(s, &s->fx);
     }
     actor_fx_reset(&s->fx);
     pthread_mutex_lock(&s->lock);
@@ -586,6 +643,18 @@ actor_shell_start(struct actor_shell *s)
         if (rc != 0) {
             return rc;
         }
+        if (s->o.metrics != NULL) {
+            (void)util_metrics_gauge(s->o.metrics, &s->m_lag[i],
+                                     "fl_consumer_lag",
+                                     "Messages a consumer has not been delivered yet.",
+                                     "actor", c->name, "consumer", durable,
+                                     NULL);
+            (void)util_metrics_gauge(s->o.metrics, &s->m_ack_pending[i],
+                                     "fl_consumer_ack_pending",
+                                     "Messages delivered and not yet acknowledged.",
+                                     "actor", c->name, "consumer", durable,
+                                     NULL);
+        }
         s->fetchers[i].shell = s;
         s->nfetchers = i + 1;
     }
@@ -682,4 +751,24 @@ void *
 actor_shell_state(struct actor_shell *s)
 {
     return s->state;
+}
+
+int
+actor_shell_update_lag(struct actor_shell *s)
+{
+    int rc = 0;
+
+    for (int i = 0; i < s->nfetchers; i++) {
+        uint64_t pending = 0, ack_pending = 0, redelivered = 0;
+        int r = bus_consumer_lag(s->fetchers[i].consumer, &pending,
+                                 &ack_pending, &redelivered);
+
+        if (r != 0) {
+            rc = rc ? rc : r;
+            continue;
+        }
+        util_metrics_set(s->m_lag[i], (double)pending);
+        util_metrics_set(s->m_ack_pending[i], (double)ack_pending);
+    }
+    return rc;
 }

@@ -27,6 +27,8 @@ struct actor_shell_options {
     struct bus_conn *conn;   /* not owned; used by this shell only */
     int batch;               /* inputs per fetch; 0 = 256 */
     int fetch_wait_ms;       /* 0 = 200 */
+    /* Registry for the actor's metrics (not owned), or NULL for none. */
+    struct util_metrics *metrics;
     /* Wall clock, replaceable by tests; NULL = util_time_now_ns. */
     int64_t (*clock)(void);
 };
@@ -67,6 +69,12 @@ void actor_shell_free(struct actor_shell *s);
 
 void actor_shell_get_stats(struct actor_shell *s,
                            struct actor_shell_stats *out);
+
+/*
+ * Asks the server for each consumer's lag and sets the fl_consumer_lag and
+ * fl_consumer_ack_pending gauges. Returns 0 or the first bus error.
+ */
+int actor_shell_update_lag(struct actor_shell *s);
 
 /* The core's state, for tests and describe (read it only while stopped). */
 void *actor_shell_state(struct actor_shell *s);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the subcommands share: the bus connection and the actor registry. */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include <stdbool.h>
+
+#include "actor/actor.h"
+
+struct bus_conn;
+struct cfg;
+
+/* An actor `flotilla run` can start. */
+struct cli_actor {
+    const char *name;
+    const struct actor_core *core;
+    /* Builds the core's config from the daemon's (may be NULL: none). */
+    const void *(*config)(const struct cfg *c);
+};
+
+/* Actors built into this program, terminated by { NULL }. */
+extern const struct cli_actor cli_actors[];
+
+/*
+ * Where the bus is: --server URL when given, else $FLOTILLA_NATS_URL, else
+ * the default config's first URL ("nats://127.0.0.1:4222").
+ */
+const char *cli_server_url(const char *flag);
+
+/* Connects a short-lived CLI connection; prints the error itself. */
+int cli_connect(const char *url, struct bus_conn **out);
+
+/* Path of deploy/nats/streams.json: $FLOTILLA_STREAMS, else the source tree's. */
+const char *cli_streams_path(void);
+
+#endif /* CLI_CLI_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared CLI helpers; see cli.h. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus/bus.h"
+
+#ifndef FL_SOURCE_DIR
+#define FL_SOURCE_DIR "."
+#endif
+
+/* Actors built into this program. Each issue that builds one adds it here. */
+const struct cli_actor cli_actors[] = {
+    { NULL, NULL, NULL },
+};
+
+const char *
+cli_server_url(const char *flag)
+{
+    const char *env = getenv("FLOTILLA_NATS_URL");
+
+    if (flag != NULL) {
+        return flag;
+    }
+    if (env != NULL && env[0] != '\0') {
+        return env;
+    }
+    return "nats://127.0.0.1:4222";
+}
+
+int
+cli_connect(const char *url, struct bus_conn **out)
+{
+    struct bus_options o;
+    int rc;
+
+    bus_options_init(&o);
+    o.url = url;
+    o.name = "flotilla-cli";
+    o.connect_timeout_ms = 2000;
+    rc = bus_conn_new(&o, out);
+    if (rc != 0) {
+        fprintf(stderr, "flotilla: cannot reach the bus at %s (%s); is the "
+                        "control plane running ('make up')?\n", url,
+                strerror(-rc));
+    }
+    return rc;
+}
+
+const char *
+cli_streams_path(void)
+{
+    static char path[1024];
+    const char *env = getenv("FLOTILLA_STREAMS");
+
+    if (env != NULL && env[0] != '\0') {
+        return env;
+    }
+    snprintf(path, sizeof(path), "%s/deploy/nats/streams.json",
+             FL_SOURCE_DIR);
+    return path;
+}
