@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Karmada's resource detector as pure functions (policy.md §2, §4): names,
+ * resource-selector matching with implicit priority, choosing the policy of
+ * a template, and building the BindingSpec for a (template, policy) match.
+ */
+#ifndef MODEL_POLICY_H
+#define MODEL_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "model/decode.h"
+#include "model/object.h"
+#include "proto/flotilla.pb-c.h"
+
+/* Implicit priorities of a selector match (policy.md §4.2). */
+enum model_match {
+    MODEL_MATCH_NONE = 0,
+    MODEL_MATCH_ALL = 1,
+    MODEL_MATCH_LABEL_SELECTOR = 2,
+    MODEL_MATCH_NAME = 3,
+};
+
+/*
+ * Karmada's binding name: lower(name with ':' -> '.' + "-" + kind), written
+ * into @buf. Returns 0 or -ENOSPC.
+ */
+int model_binding_name(const char *kind, const char *name, char *buf,
+                       size_t len);
+
+/* FNV-1a 32 of @s mapped through Karmada's alphabet (§2.2) into @buf (>= 11). */
+void model_short_hash(const char *s, char *buf, size_t len);
+
+/* Work name of §2.3 into @buf. Returns 0 or -ENOSPC. */
+int model_work_name(const char *kind, const char *name, const char *namespace_,
+                    char *buf, size_t len);
+
+/*
+ * Does the Kubernetes label selector @sel (JSON {matchLabels,
+ * matchExpressions}) select @labels (JSON object or NULL)? Returns 1, 0, or
+ * -EINVAL for an invalid selector (empty key, unknown operator, In/NotIn
+ * without values). An empty selector selects everything.
+ */
+int model_label_selector_matches(const json_t *sel, const json_t *labels);
+
+/* Implicit priority of one resource selector for template @t. */
+enum model_match model_selector_match(const json_t *selector,
+                                      const struct model_object *t);
+
+/* Maximum over the selector list @selectors (JSON array; NULL = none). */
+enum model_match model_selectors_match(const json_t *selectors,
+                                       const struct model_object *t);
+
+/* Why a policy won or lost for a template (for `flotilla explain`). */
+struct model_candidate {
+    const struct model_object *policy;
+    enum model_match match;
+    int64_t priority;
+};
+
+/*
+ * Chooses the policy of template @t among the policies of @set (§4.3-4.4):
+ * PropagationPolicies of @t's namespace first, then ClusterPropagation
+ * Policies; higher explicit priority, then better implicit match, then the
+ * smaller name. Returns the winner or NULL. When @cands is not NULL, up to
+ * @max matching candidates are written there and their count to *ncands.
+ */
+const struct model_object *model_policy_match(const struct model_set *set,
+                                              const struct model_object *t,
+                                              struct model_candidate *cands,
+                                              size_t max, size_t *ncands);
+
+/*
+ * Builds the BindingSpec the detector writes for template @t claimed by
+ * policy @p (§3.1): name, resource, template JSON, replicas and
+ * requirements from the interpreter, placement, failover, policy fields.
+ * Returns 0 with *out (free with model_binding_free), -EINVAL when the
+ * interpreter rejects the template (@err says why), -ENOMEM.
+ */
+int model_binding_build(const struct model_object *t,
+                        const struct model_object *p,
+                        Flotilla__V1__BindingSpec **out,
+                        struct model_error *err);
+
+/* Frees a BindingSpec built by this library. Accepts NULL. */
+void model_binding_free(Flotilla__V1__BindingSpec *b);
+
+/*
+ * Converts a Karmada placement (JSON) into the protobuf Placement. Returns
+ * 0, -ENOMEM. *out is freed with protobuf_c_message_free_unpacked().
+ */
+int model_placement_from_json(const json_t *placement,
+                              Flotilla__V1__Placement **out);
+
+/* Converts a Karmada Cluster object into a ClusterSpec (§7.1). */
+int model_cluster_spec_from_object(const struct model_object *cluster,
+                                   Flotilla__V1__ClusterSpec **out);
+
+#endif /* MODEL_POLICY_H */

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Printing of verdicts, bindings and policy choices for the CLI. */
+#include "model/report.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "model/policy.h"
+
+static void
+one_line(char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '\t' || *s == '\n' || *s == '\r') {
+            *s = ' ';
+        }
+    }
+}
+
+static void
+object_label(const struct model_object *o, char *buf, size_t len)
+{
+    if (o->namespace_[0] != '\0') {
+        snprintf(buf, len, "%s %s/%s", o->kind, o->namespace_, o->name);
+    } else {
+        snprintf(buf, len, "%s %s", o->kind, o->name);
+    }
+}
+
+static bool
+is_reserved_namespace(const char *ns)
+{
+    return strcmp(ns, "karmada-system") == 0 ||
+           strcmp(ns, "karmada-cluster") == 0 ||
+           strncmp(ns, "karmada-es-", 11) == 0;
+}
+
+/* Remarks a user needs about an accepted object. */
+static void
+note_object(const struct model_object *o)
+{
+    const json_t *ref = json_object_get(json_object_get(o->json, "spec"),
+                                        "secretRef");
+
+    if (o->cls == MODEL_CLASS_CLUSTER && json_is_object(ref)) {
+        printf("  note: Cluster %s: spec.secretRef is not read: member "
+               "credentials never travel on the bus; give this cluster's "
+               "token, CA, client certificate and key as files in the "
+               "Flotilla configuration (docs/model.md, \"Member "
+               "credentials\")\n",
+               o->name);
+    }
+    if (o->cls == MODEL_CLASS_TEMPLATE &&
+        is_reserved_namespace(o->namespace_)) {
+        printf("  note: %s %s/%s is in a reserved namespace: Karmada's "
+               "detector ignores it, it is never propagated\n",
+               o->kind, o->namespace_, o->name);
+    }
+}
+
+void
+model_report_verdict_text(void *ctx, const char *file, int document,
+                          enum model_verdict verdict,
+                          const struct model_object *obj,
+                          const struct model_error *err)
+{
+    char text[1200];
+
+    (void)ctx;
+    if (verdict == MODEL_VERDICT_ACCEPTED) {
+        object_label(obj, text, sizeof(text));
+        printf("%s: document %d: %s: accepted (%s)\n", file, document, text,
+               model_class_name(obj->cls));
+        note_object(obj);
+        return;
+    }
+    model_error_format(err, text, sizeof(text));
+    fprintf(stderr, "%s%s\n",
+            verdict == MODEL_VERDICT_UNSUPPORTED ? "skipped: " : "error: ",
+            text);
+}
+
+void
+model_report_verdict_tsv(void *ctx, const char *file, int document,
+                         enum model_verdict verdict,
+                         const struct model_object *obj,
+                         const struct model_error *err)
+{
+    char detail[1200];
+
+    (void)ctx;
+    if (verdict == MODEL_VERDICT_ACCEPTED) {
+        object_label(obj, detail, sizeof(detail));
+        printf("%s\t%d\taccepted\t%s\n", file, document, detail);
+        return;
+    }
+    if (verdict == MODEL_VERDICT_UNSUPPORTED) {
+        snprintf(detail, sizeof(detail), "%s", err->message);
+    } else if (err->path[0] != '\0') {
+        snprintf(detail, sizeof(detail), "line %d: %s: %s", err->line,
+                 err->path, err->message);
+    } else {
+        snprintf(detail, sizeof(detail), "line %d: %s", err->line,
+                 err->message);
+    }
+    one_line(detail);
+    printf("%s\t%d\t%s\t%s\n", file, document,
+           verdict == MODEL_VERDICT_UNSUPPORTED ? "unsupported" : "rejected",
+           detail);
+}
+
+static void
+print_requirements(FILE *f, const Flotilla__V1__ReplicaRequirements *r)
+{
+    if (r == NULL) {
+        fprintf(f, "    requirements: none\n");
+        return;
+    }
+    if (r->resource_request != NULL) {
+        fprintf(f, "    requests per replica (milli-units):");
+        for (size_t i = 0; i < r->resource_request->n_milli; i++) {
+            fprintf(f, " %s=%" PRId64, r->resource_request->milli[i]->key,
+                    r->resource_request->milli[i]->value);
+        }
+        fprintf(f, "\n");
+    }
+    if (r->node_claim != NULL) {
+        fprintf(f, "    node claim: %zu node selector term(s), %zu "
+                   "toleration(s)%s\n",
+                r->node_claim->n_node_selector, r->node_claim->n_tolerations,
+                r->node_claim->hard_node_affinity_json.len > 0
+                    ? ", required node affinity"
+                    : "");
+    }
+}
+
+static void
+print_placement(FILE *f, const Flotilla__V1__Placement *p)
+{
+    const Flotilla__V1__ClusterAffinity *a = p->cluster_affinity;
+
+    if (a != NULL && a->n_cluster_names > 0) {
+        fprintf(f, "    clusters:");
+        for (size_t i = 0; i < a->n_cluster_names; i++) {
+            fprintf(f, " %s", a->cluster_names[i]);
+        }
+        fprintf(f, "\n");
+    } else if (a != NULL) {
+        fprintf(f, "    clusters: by selector\n");
+    } else if (p->n_cluster_affinities > 0) {
+        fprintf(f, "    clusters: %zu affinity group(s)\n",
+                p->n_cluster_affinities);
+    } else {
+        fprintf(f, "    clusters: all\n");
+    }
+    if (p->replica_scheduling != NULL) {
+        fprintf(f, "    scheduling: %s %s\n",
+                p->replica_scheduling->replica_scheduling_type,
+                p->replica_scheduling->replica_division_preference);
+    } else {
+        fprintf(f, "    scheduling: Duplicated\n");
+    }
+}
+
+static void
+print_binding(FILE *f, const Flotilla__V1__BindingSpec *b,
+              const struct model_object *p)
+{
+    fprintf(f, "  %s %s%s%s\n", b->namespace_[0] != '\0' ? "ResourceBinding"
+                                                        : "ClusterResourceBinding",
+            b->namespace_, b->namespace_[0] != '\0' ? "/" : "", b->name);
+    fprintf(f, "    template: %s %s uid=%s\n", b->resource->api_version,
+            b->resource->kind, b->resource->uid);
+    fprintf(f, "    policy: %s %s%s%s (priority %d)\n",
+            model_class_name(p->cls), b->policy_namespace,
+            b->policy_namespace[0] != '\0' ? "/" : "", b->policy_name,
+            b->priority);
+    fprintf(f, "    replicas: %d\n", b->replicas);
+    print_requirements(f, b->replica_requirements);
+    print_placement(f, b->placement);
+    for (size_t i = 0; i < b->n_requires; i++) {
+        fprintf(f, "    depends on: %s %s/%s\n", b->requires[i]->kind,
+                b->requires[i]->namespace_, b->requires[i]->name);
+    }
+}
+
+void
+model_report_bindings(FILE *f, const struct model_set *set)
+{
+    size_t unmatched = 0;
+    size_t made = 0;
+
+    fprintf(f, "\nbindings that would be created:\n");
+    for (size_t i = 0; i < set->n; i++) {
+        const struct model_object *t = set->items[i];
+        const struct model_object *p;
+        Flotilla__V1__BindingSpec *b = NULL;
+        struct model_error err;
+        char text[1200];
+
+        if (t->cls != MODEL_CLASS_TEMPLATE) {
+            continue;
+        }
+        p = model_policy_match(set, t, NULL, 0, NULL);
+        if (p == NULL) {
+            unmatched++;
+            continue;
+        }
+        memset(&err, 0, sizeof(err));
+        snprintf(err.file, sizeof(err.file), "%s", t->file ? t->file : "");
+        if (model_binding_build(t, p, &b, &err) != 0) {
+            model_error_format(&err, text, sizeof(text));
+            fprintf(f, "  error: %s\n", text);
+            continue;
+        }
+        print_binding(f, b, p);
+        model_binding_free(b);
+        made++;
+    }
+    if (made == 0) {
+        fprintf(f, "  (none)\n");
+    }
+    if (unmatched > 0) {
+        fprintf(f, "\ntemplates no policy selects (would wait):\n");
+        for (size_t i = 0; i < set->n; i++) {
+            const struct model_object *t = set->items[i];
+            char label[600];
+
+            if (t->cls != MODEL_CLASS_TEMPLATE ||
+                model_policy_match(set, t, NULL, 0, NULL) != NULL) {
+                continue;
+            }
+            object_label(t, label, sizeof(label));
+            fprintf(f, "  %s\n", label);
+        }
+    }
+}
+
+static const char *
+match_name(enum model_match m)
+{
+    switch (m) {
+    case MODEL_MATCH_NAME:
+        return "by name (implicit priority 3)";
+    case MODEL_MATCH_LABEL_SELECTOR:
+        return "by label selector (implicit priority 2)";
+    case MODEL_MATCH_ALL:
+        return "by apiVersion/kind only (implicit priority 1)";
+    case MODEL_MATCH_NONE:
+        break;
+    }
+    return "no match";
+}
+
+static int64_t
+policy_prio(const struct model_object *p)
+{
+    return json_integer_value(
+        json_object_get(json_object_get(p->json, "spec"), "priority"));
+}
+
+static enum model_match
+winner_match(const struct model_candidate *c, size_t n,
+             const struct model_object *w)
+{
+    for (size_t i = 0; i < n && i < 64; i++) {
+        if (c[i].policy == w) {
+            return c[i].match;
+        }
+    }
+    return MODEL_MATCH_NONE;
+}
+
+void
+model_report_explain(FILE *f, const struct model_set *set)
+{
+    struct model_candidate cands[64];
+
+    for (size_t i = 0; i < set->n; i++) {
+        const struct model_object *t = set->items[i];
+        const struct model_object *w;
+        size_t n = 0;
+        char label[600];
+        char bname[600];
+
+        if (t->cls != MODEL_CLASS_TEMPLATE) {
+            continue;
+        }
+        object_label(t, label, sizeof(label));
+        w = model_policy_match(set, t, cands, 64, &n);
+        if (model_binding_name(t->kind, t->name, bname, sizeof(bname)) != 0) {
+            snprintf(bname, sizeof(bname), "(name too long)");
+        }
+        fprintf(f, "%s (binding %s%s%s):\n", label, t->namespace_,
+                t->namespace_[0] != '\0' ? "/" : "", bname);
+        if (w == NULL) {
+            fprintf(f, "  no PropagationPolicy or ClusterPropagationPolicy "
+                       "selects it: it waits until one does\n");
+            continue;
+        }
+        for (size_t c = 0; c < n && c < 64; c++) {
+            const struct model_object *p = cands[c].policy;
+            const char *why = "loses: same priority and match, and its "
+                              "name sorts after the winner's";
+
+            if (p == w) {
+                why = "WINNER";
+            } else if (w->cls == MODEL_CLASS_PROPAGATION_POLICY &&
+                       p->cls == MODEL_CLASS_CLUSTER_PROPAGATION_POLICY) {
+                why = "loses: a PropagationPolicy of the namespace always "
+                      "wins over a ClusterPropagationPolicy";
+            } else if (cands[c].priority < policy_prio(w)) {
+                why = "loses: lower explicit priority than the winner";
+            } else if (cands[c].match < winner_match(cands, n, w)) {
+                why = "loses: same explicit priority, weaker match";
+            }
+            fprintf(f, "  %s %s%s%s: matches %s, explicit priority %" PRId64
+                       ": %s\n",
+                    model_class_name(p->cls), p->namespace_,
+                    p->namespace_[0] != '\0' ? "/" : "", p->name,
+                    match_name(cands[c].match), cands[c].priority, why);
+        }
+    }
+}
