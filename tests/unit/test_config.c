@@ -490,6 +490,13 @@ static const struct {
       "application-failover, cluster, cluster-status, executor, "
       "graceful-eviction, policy, scheduler, taint-manager)" },
     { "- a\n- b\n", "t.yaml:1: (top level): expected a mapping, not a list" },
+    { "a: 1\n---\n[\n",
+      "t.yaml:4: (file): YAML syntax error: did not find expected node "
+      "content" },
+    { "members:\n  -\n", "t.yaml:2: members[0]: expected a mapping" },
+    { "failover:\n  mode:\n", "t.yaml:2: failover.mode: needs a value" },
+    { "nats:\n  urls: [[a]]\n",
+      "t.yaml:2: nats.urls[0]: expected a scalar, not a list" },
     { "a: 1\n---\nb: 2\n",
       "t.yaml:2: (file): expected one YAML document, found a second" },
 };
