@@ -23,7 +23,7 @@ struct bus_conn {
     jsCtx *js;
     char name[128];
     int wait_ms;
-    volatile bool closing;     /* set by bus_conn_free: quiet the callbacks */
+    struct bus_cbctx *cb;      /* the connection callbacks' context */
     pthread_mutex_t ack_lock;  /* guards the fields below */
     struct bus_ack_rec *acks;
     size_t acks_len;

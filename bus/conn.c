@@ -7,6 +7,7 @@
 #include "bus_internal.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,13 +64,23 @@ bus_options_init(struct bus_options *o)
     o->name = "flotilla";
 }
 
+/*
+ * The library calls the connection callbacks from its own thread, possibly
+ * after natsConnection_Destroy() returned; they get this small context,
+ * which on_closed(), the last of them, frees.
+ */
+struct bus_cbctx {
+    char name[128];
+    atomic_bool closing;
+};
+
 static void
 on_disconnected(natsConnection *nc, void *closure)
 {
-    struct bus_conn *c = closure;
+    struct bus_cbctx *c = closure;
 
     (void)nc;
-    if (!c->closing) {
+    if (!atomic_load(&c->closing)) {
         log_warn("disconnected", "conn=%s", c->name);
     }
 }
@@ -77,7 +88,7 @@ on_disconnected(natsConnection *nc, void *closure)
 static void
 on_reconnected(natsConnection *nc, void *closure)
 {
-    struct bus_conn *c = closure;
+    struct bus_cbctx *c = closure;
     char url[256] = "";
 
     (void)natsConnection_GetConnectedUrl(nc, url, sizeof(url));
@@ -87,17 +98,18 @@ on_reconnected(natsConnection *nc, void *closure)
 static void
 on_closed(natsConnection *nc, void *closure)
 {
-    struct bus_conn *c = closure;
+    struct bus_cbctx *c = closure;
 
     (void)nc;
     log_info("connection closed", "conn=%s", c->name);
+    free(c);
 }
 
 static void
 on_async_error(natsConnection *nc, natsSubscription *sub, natsStatus err,
                void *closure)
 {
-    struct bus_conn *c = closure;
+    struct bus_cbctx *c = closure;
 
     (void)nc;
     (void)sub;
@@ -224,16 +236,16 @@ build_options(struct bus_conn *c, const struct bus_options *o,
             opts, o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 2000);
     }
     if (s == NATS_OK) {
-        s = natsOptions_SetDisconnectedCB(opts, on_disconnected, c);
+        s = natsOptions_SetDisconnectedCB(opts, on_disconnected, c->cb);
     }
     if (s == NATS_OK) {
-        s = natsOptions_SetReconnectedCB(opts, on_reconnected, c);
+        s = natsOptions_SetReconnectedCB(opts, on_reconnected, c->cb);
     }
     if (s == NATS_OK) {
-        s = natsOptions_SetClosedCB(opts, on_closed, c);
+        s = natsOptions_SetClosedCB(opts, on_closed, c->cb);
     }
     if (s == NATS_OK) {
-        s = natsOptions_SetErrorHandler(opts, on_async_error, c);
+        s = natsOptions_SetErrorHandler(opts, on_async_error, c->cb);
     }
     if (s == NATS_OK && o->retry_first_connect) {
         s = natsOptions_SetRetryOnFailedConnect(opts, true, NULL, NULL);
@@ -262,8 +274,14 @@ bus_conn_new(const struct bus_options *o, struct bus_conn **out)
     if (c == NULL) {
         return -ENOMEM;
     }
+    c->cb = calloc(1, sizeof(*c->cb));
+    if (c->cb == NULL) {
+        free(c);
+        return -ENOMEM;
+    }
     pthread_mutex_init(&c->ack_lock, NULL);
     snprintf(c->name, sizeof(c->name), "%s", o->name ? o->name : "flotilla");
+    snprintf(c->cb->name, sizeof(c->cb->name), "%s", c->name);
     c->wait_ms = o->publish_wait_ms > 0 ? o->publish_wait_ms : 5000;
 
     s = build_options(c, o, &opts);
@@ -294,7 +312,13 @@ bus_conn_new(const struct bus_options *o, struct bus_conn **out)
 
 fail:
     natsOptions_Destroy(opts);
-    natsConnection_Destroy(c->nc);
+    if (c->nc != NULL) {
+        /* on_closed() frees the callback context. */
+        natsConnection_Close(c->nc);
+        natsConnection_Destroy(c->nc);
+    } else {
+        free(c->cb);
+    }
     pthread_mutex_destroy(&c->ack_lock);
     free(c);
     return rc;
@@ -314,7 +338,7 @@ bus_conn_free(struct bus_conn *c)
         (void)js_PublishAsyncComplete(c->js, &po);
     }
     jsCtx_Destroy(c->js);
-    c->closing = true;
+    atomic_store(&c->cb->closing, true);
     if (c->nc != NULL) {
         natsConnection_Close(c->nc);
         natsConnection_Destroy(c->nc);
