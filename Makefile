@@ -4,7 +4,7 @@ ASAN_DIR ?= build-asan
 JOBS     ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure test unit integration asan asan-test up clean check-deps fuzz
+.PHONY: all deps configure test unit integration asan asan-test valgrind up clean check-deps fuzz
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -30,6 +30,10 @@ asan: deps
 
 asan-test: asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -L 'unit|integration' -LE slow -j $(JOBS)
+
+# Unit and integration tests under valgrind (memcheck, leaks are errors).
+valgrind: all
+	cd $(BUILD) && ctest -T memcheck -L 'unit|integration' -LE slow --output-on-failure
 
 check-deps: all
 	tools/check-deps.sh $(BUILD)

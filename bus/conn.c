@@ -356,3 +356,10 @@ bus_conn_is_connected(struct bus_conn *c)
 {
     return c != NULL && natsConnection_Status(c->nc) == NATS_CONN_STATUS_CONNECTED;
 }
+
+void
+bus_shutdown(void)
+{
+    /* Waits up to 2 s for the library's threads to end. */
+    (void)nats_CloseAndWait(2000);
+}

@@ -156,5 +156,6 @@ cmd_dlq(int argc, char **argv)
         fprintf(stderr, "flotilla dlq: %s\n", strerror(-rc));
     }
     bus_conn_free(c);
+    bus_shutdown();
     return rc == 0 ? 0 : 1;
 }

@@ -299,5 +299,6 @@ out:
     util_metrics_free(metrics);
     free(urls);
     cfg_free(cfg);
+    bus_shutdown();
     return rc == 0 ? 0 : 1;
 }

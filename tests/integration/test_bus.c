@@ -261,5 +261,8 @@ main(void)
                                         setup, teardown),
     };
 
-    return cmocka_run_group_tests_name("integration.bus", tests, NULL, NULL);
+    int rc = cmocka_run_group_tests_name("integration.bus", tests, NULL, NULL);
+
+    bus_shutdown();
+    return rc;
 }

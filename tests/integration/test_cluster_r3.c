@@ -105,6 +105,9 @@ main(void)
         cmocka_unit_test(r3_stream__survives_loss_of_one_server),
     };
 
-    return cmocka_run_group_tests_name("integration.cluster_r3", tests, NULL,
+    int rc = cmocka_run_group_tests_name("integration.cluster_r3", tests, NULL,
                                        NULL);
+
+    bus_shutdown();
+    return rc;
 }

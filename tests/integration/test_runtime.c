@@ -328,6 +328,9 @@ main(void)
                                         setup, teardown),
     };
 
-    return cmocka_run_group_tests_name("integration.runtime", tests, NULL,
+    int rc = cmocka_run_group_tests_name("integration.runtime", tests, NULL,
                                        NULL);
+
+    bus_shutdown();
+    return rc;
 }

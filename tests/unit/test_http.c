@@ -231,14 +231,14 @@ parse_exposition(const char *text, struct sample *out, int max, char *bad,
                 (strcmp(kind, "counter") != 0 && strcmp(kind, "gauge") != 0 &&
                  strcmp(kind, "histogram") != 0) ||
                 n_typed == 32) {
-                snprintf(bad, badlen, "%s", line);
+                snprintf(bad, badlen, "%.200s", line);
                 return -1;
             }
             snprintf(typed[n_typed++], sizeof(typed[0]), "%s", name);
             continue;
         }
         if (n == max || !parse_sample(line, &out[n])) {
-            snprintf(bad, badlen, "%s", line);
+            snprintf(bad, badlen, "%.200s", line);
             return -1;
         }
         {
@@ -254,7 +254,7 @@ parse_exposition(const char *text, struct sample *out, int max, char *bad,
                          strcmp(out[n].name + tl, "_count") == 0);
             }
             if (!found) {
-                snprintf(bad, badlen, "no TYPE before: %s", line);
+                snprintf(bad, badlen, "no TYPE before: %.200s", line);
                 return -1;
             }
         }

@@ -361,5 +361,6 @@ bench_bus(int argc, char **argv)
 out:
     bus_conn_free(c);
     natsd_cleanup(&d);
+    bus_shutdown();
     return rc;
 }

@@ -48,6 +48,12 @@ int bus_conn_new(const struct bus_options *o, struct bus_conn **out);
 /* Drains subscriptions, closes and frees @c. NULL is a no-op. */
 void bus_conn_free(struct bus_conn *c);
 
+/*
+ * Releases the NATS library's own threads and memory at process exit,
+ * after every connection is freed. Optional; it keeps leak checkers quiet.
+ */
+void bus_shutdown(void);
+
 /* True while connected (not reconnecting or closed). */
 bool bus_conn_is_connected(struct bus_conn *c);
 
