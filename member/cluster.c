@@ -208,8 +208,9 @@ render_managed_fields(struct member_cluster *mc, const struct member_kind *k,
             }
         }
         json_array_append_new(
-            list, json_pack("{s:s, s:O, s:s, s:O, s:s, s:o}", "manager",
-                            manager, "operation", json_object_get(entry, "op"),
+            list, json_pack("{s:O, s:O, s:s, s:O, s:s, s:o}", "manager",
+                            json_object_get(entry, "manager"), "operation",
+                            json_object_get(entry, "op"),
                             "apiVersion", k->api_version, "time",
                             json_object_get(entry, "time"), "fieldsType",
                             "FieldsV1", "fieldsV1", fields));
@@ -1002,9 +1003,12 @@ own_paths(struct member_cluster *mc, json_t *owners, const char *manager,
     json_t *unused;
     void *tmp;
     char ts[32];
+    char key[300];
 
+    /* upstream keys managers by (name, operation) */
+    snprintf(key, sizeof(key), "%s:%s", op, manager);
     json_object_foreach(owners, m, entry) {
-        if (strcmp(m, manager) == 0) {
+        if (strcmp(m, key) == 0) {
             continue;
         }
         json_object_foreach(paths, p, unused) {
@@ -1019,17 +1023,12 @@ own_paths(struct member_cluster *mc, json_t *owners, const char *manager,
     if (json_object_size(paths) == 0 && !replace) {
         return;
     }
-    entry = json_object_get(owners, manager);
+    entry = json_object_get(owners, key);
     cluster_timestamp(mc->now, ts, sizeof(ts));
-    if (entry == NULL || replace ||
-        strcmp(json_string_value(json_object_get(entry, "op")), op) != 0) {
-        json_t *keep = entry != NULL && !replace
-                           ? json_deep_copy(json_object_get(entry, "paths"))
-                           : json_object();
-
-        entry = json_pack("{s:s, s:s, s:o}", "op", op, "time", ts, "paths",
-                          keep);
-        json_object_set_new(owners, manager, entry);
+    if (entry == NULL || replace) {
+        entry = json_pack("{s:s, s:s, s:s, s:o}", "manager", manager, "op", op,
+                          "time", ts, "paths", json_object());
+        json_object_set_new(owners, key, entry);
     }
     json_object_set_new(entry, "time", json_string(ts));
     json_object_update(json_object_get(entry, "paths"), paths);
@@ -1147,8 +1146,11 @@ member_cluster_create(struct member_cluster *mc, const char *resource,
     if (k->has_status) {
         json_object_del(copy, "status");
     }
+    /* the client owns what it sent, nobody owns the defaults */
+    if (manager != NULL) {
+        record_update(mc, k, NULL, copy, manager);
+    }
     controllers_apply_defaults(mc, k, copy);
-    record_update(mc, k, NULL, copy, manager);
     cluster_put(mc, k, copy, true);
     if (strcmp(resource, "pods") == 0) {
         controllers_on_pod_created(mc, copy);
@@ -1324,31 +1326,73 @@ out:
     return rc;
 }
 
+/*
+ * True when @applied says nothing that @live contradicts: objects compare
+ * key by key on the applied keys only (defaults the server added to list
+ * elements are not a difference), lists element by element.
+ */
+static bool
+applied_matches(const json_t *applied, const json_t *live)
+{
+    const char *key;
+    json_t *v;
+    size_t i;
+
+    if (live == NULL) {
+        return false;
+    }
+    if (json_is_object(applied) && json_is_object(live)) {
+        json_object_foreach((json_t *)applied, key, v) {
+            if (!applied_matches(v, json_object_get(live, key))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (json_is_array(applied) && json_is_array(live)) {
+        if (json_array_size(applied) != json_array_size(live)) {
+            return false;
+        }
+        json_array_foreach(applied, i, v) {
+            if (!applied_matches(v, json_array_get(live, i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return json_equal(applied, live);
+}
+
 static int
-apply_conflicts(json_t *owners, const char *manager, const json_t *live,
+apply_conflicts(json_t *owners, const char *manager, const char *api_version,
+                const json_t *live,
                 const json_t *applied, json_t *paths,
                 struct member_error *err)
 {
     const char *m;
     json_t *entry;
     char detail[256] = "";
+    char key[300];
     int n = 0;
 
+    snprintf(key, sizeof(key), "Apply:%s", manager);
     json_object_foreach(owners, m, entry) {
         const char *p;
         json_t *unused;
 
-        if (strcmp(m, manager) == 0) {
+        if (strcmp(m, key) == 0) {
             continue;
         }
         json_object_foreach(paths, p, unused) {
             if (json_object_get(json_object_get(entry, "paths"), p) == NULL ||
-                json_equal(path_get(live, p), path_get(applied, p))) {
+                applied_matches(path_get(applied, p), path_get(live, p))) {
                 continue;
             }
             if (n == 0) {
-                snprintf(detail, sizeof(detail), "conflict with \"%s\": .%s",
-                         m, p);
+                snprintf(detail, sizeof(detail),
+                         "conflict with \"%s\" using %s: .%s",
+                         json_string_value(json_object_get(entry, "manager")),
+                         api_version, p);
             }
             n++;
         }
@@ -1359,7 +1403,8 @@ apply_conflicts(json_t *owners, const char *manager, const json_t *live,
     if (err != NULL) {
         char *s;
 
-        for (s = detail; *s != '\0'; s++) {
+        s = strstr(detail, ": .");
+        for (s = s != NULL ? s : detail + strlen(detail); *s != '\0'; s++) {
             if (*s == '/') {
                 *s = '.';
             }
@@ -1423,10 +1468,8 @@ member_cluster_apply(struct member_cluster *mc, const char *resource,
             *created = true;
             owners = owners_of(mc, k, ns, name);
             own_paths(mc, owners, manager, "Apply", paths, true);
-            old = cluster_lookup(mc, resource, ns, name);
-            json_incref(old);
-            rc = cluster_put(mc, k, old, false);
-            json_decref(old);
+            next = json_incref(cluster_lookup(mc, resource, ns, name));
+            rc = cluster_put(mc, k, next, false);
             if (out != NULL) {
                 json_decref(*out);
                 *out = json_deep_copy(cluster_lookup(mc, resource, ns, name));
@@ -1437,7 +1480,7 @@ member_cluster_apply(struct member_cluster *mc, const char *resource,
     json_incref(old);
     owners = owners_of(mc, k, ns, name);
     if (!force) {
-        rc = apply_conflicts(owners, manager, old, applied, paths, err);
+        rc = apply_conflicts(owners, manager, k->api_version, old, applied, paths, err);
         if (rc != 0) {
             goto out;
         }
@@ -1445,7 +1488,12 @@ member_cluster_apply(struct member_cluster *mc, const char *resource,
     next = json_deep_copy(old);
     member_patch_apply(next, applied);
     /* fields this manager applied before and no longer applies go away */
-    prev = json_object_get(json_object_get(owners, manager), "paths");
+    {
+        char key[300];
+
+        snprintf(key, sizeof(key), "Apply:%s", manager);
+        prev = json_object_get(json_object_get(owners, key), "paths");
+    }
     json_object_foreach(prev, p, unused) {
         const char *m;
         json_t *entry;
@@ -1455,7 +1503,10 @@ member_cluster_apply(struct member_cluster *mc, const char *resource,
             continue;
         }
         json_object_foreach(owners, m, entry) {
-            if (strcmp(m, manager) != 0 &&
+            if ((strcmp(json_string_value(json_object_get(entry, "op")),
+                        "Apply") != 0 ||
+                 strcmp(json_string_value(json_object_get(entry, "manager")),
+                        manager) != 0) &&
                 json_object_get(json_object_get(entry, "paths"), p) != NULL) {
                 other = true;
             }

@@ -572,6 +572,50 @@ apply__conflicts_with_other_manager_unless_forced(void **state)
 }
 
 static void
+apply__creates_when_absent_then_updates(void **state)
+{
+    struct member_cluster *mc = new_cluster(NULL);
+    json_t *cm = parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+                       "data: {a: '1', b: '2'}\n");
+    json_t *less = parse("apiVersion: v1\nkind: ConfigMap\n"
+                         "metadata: {name: c}\ndata: {a: '1'}\n");
+    struct member_error err;
+    json_t *out = NULL;
+    bool created = false;
+
+    (void)state;
+    memset(&err, 0, sizeof(err));
+
+    assert_int_equal(member_cluster_apply(mc, "configmaps", "default", "c", cm,
+                                          "kubectl", false,
+                                          MEMBER_UPDATE_MAIN, &out, &created,
+                                          &err),
+                     0);
+    assert_true(created);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(
+                                               json_object_get(out,
+                                                               "metadata"),
+                                               "managedFields"),
+                                           0),
+                            "operation")),
+                        "Apply");
+    json_decref(out);
+    /* a field the manager stops applying is removed */
+    assert_int_equal(member_cluster_apply(mc, "configmaps", "default", "c",
+                                          less, "kubectl", false,
+                                          MEMBER_UPDATE_MAIN, &out, &created,
+                                          &err),
+                     0);
+    assert_false(created);
+    assert_null(json_object_get(json_object_get(out, "data"), "b"));
+    json_decref(out);
+    json_decref(cm);
+    json_decref(less);
+    member_cluster_free(mc);
+}
+
+static void
 events_since__lists_changes_in_order(void **state)
 {
     struct member_cluster *mc = new_cluster(NULL);
@@ -671,6 +715,7 @@ main(void)
         cmocka_unit_test(update__stale_resource_version_is_a_conflict),
         cmocka_unit_test(create__invalid_and_missing_namespace),
         cmocka_unit_test(apply__conflicts_with_other_manager_unless_forced),
+        cmocka_unit_test(apply__creates_when_absent_then_updates),
         cmocka_unit_test(events_since__lists_changes_in_order),
         cmocka_unit_test(patch__merge_strategic_and_json),
         cmocka_unit_test(yaml_parse__reports_line_of_error),

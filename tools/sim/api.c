@@ -164,7 +164,11 @@ parse_resource_path(char **seg, int n, struct route *rt)
         snprintf(rt->name, sizeof(rt->name), "%s", seg[i++]);
     }
     if (i < n) {
-        if (strcmp(seg[i], "status") != 0 || !rt->kind->has_status) {
+        bool scale = strcmp(seg[i], "scale") == 0 &&
+                     strcmp(rt->kind->group, "apps") == 0;
+
+        if (!scale &&
+            (strcmp(seg[i], "status") != 0 || !rt->kind->has_status)) {
             return -ENOENT;
         }
         snprintf(rt->sub, sizeof(rt->sub), "%s", seg[i++]);
@@ -195,13 +199,31 @@ resource_list(const char *group_version)
              tok = strtok_r(NULL, ",", &save)) {
             json_array_append_new(shorts, json_string(tok));
         }
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:b, s:s, s:[s,s,s,s,s,s,s,s], s:o}",
-                            "name", k->resource, "singularName", k->singular,
-                            "namespaced", k->namespaced, "kind", k->kind,
-                            "verbs", "create", "delete", "deletecollection",
-                            "get", "list", "patch", "update", "watch",
-                            "shortNames", shorts));
+        {
+            json_t *r = json_pack(
+                "{s:s, s:s, s:b, s:s, s:[s,s,s,s,s,s,s,s], s:o}", "name",
+                k->resource, "singularName", k->singular, "namespaced",
+                k->namespaced, "kind", k->kind, "verbs", "create", "delete",
+                "deletecollection", "get", "list", "patch", "update", "watch",
+                "shortNames", shorts);
+
+            if (strcmp(k->resource, "pods") == 0 ||
+                strcmp(k->resource, "services") == 0 ||
+                strcmp(k->resource, "deployments") == 0 ||
+                strcmp(k->resource, "statefulsets") == 0) {
+                json_object_set_new(r, "categories", json_pack("[s]", "all"));
+            }
+            json_array_append_new(list, r);
+        }
+        if (strcmp(k->group, "apps") == 0) {
+            snprintf(buf, sizeof(buf), "%s/scale", k->resource);
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:[s,s,s]}",
+                                "name", buf, "singularName", "", "namespaced",
+                                true, "group", "autoscaling", "version", "v1",
+                                "kind", "Scale", "verbs", "get", "patch",
+                                "update"));
+        }
         if (k->has_status) {
             snprintf(buf, sizeof(buf), "%s/status", k->resource);
             json_array_append_new(
@@ -941,6 +963,102 @@ serve_delete(struct MHD_Connection *c, struct sim_member *m,
     return send_json(c, 200, out);
 }
 
+/* The scale subresource of Deployments and StatefulSets. */
+
+static json_t *
+scale_of(const json_t *obj)
+{
+    const json_t *meta = json_object_get(obj, "metadata");
+    const json_t *spec = json_object_get(obj, "spec");
+    const json_t *labels = json_object_get(json_object_get(spec, "selector"),
+                                           "matchLabels");
+    char selector[512] = "";
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)labels, key, v) {
+        size_t n = strlen(selector);
+
+        snprintf(selector + n, sizeof(selector) - n, "%s%s=%s",
+                 n > 0 ? "," : "", key, json_string_value(v));
+    }
+    return json_pack(
+        "{s:s, s:s, s:{s:O, s:O, s:O, s:O, s:O}, s:{s:O}, s:{s:I, s:s}}",
+        "kind", "Scale", "apiVersion", "autoscaling/v1", "metadata", "name",
+        json_object_get(meta, "name"), "namespace",
+        json_object_get(meta, "namespace"), "uid", json_object_get(meta, "uid"),
+        "resourceVersion", json_object_get(meta, "resourceVersion"),
+        "creationTimestamp", json_object_get(meta, "creationTimestamp"),
+        "spec", "replicas", json_object_get(spec, "replicas"), "status",
+        "replicas",
+        json_integer_value(json_object_get(json_object_get(obj, "status"),
+                                           "replicas")),
+        "selector", selector);
+}
+
+static enum MHD_Result
+serve_scale(struct MHD_Connection *c, struct sim_member *m,
+            const struct route *rt, const char *method,
+            const struct request *req)
+{
+    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   "Content-Type");
+    struct member_error err;
+    enum MHD_Result ret = MHD_NO;
+    json_t *body = NULL;
+    json_t *obj = NULL;
+    json_t *scale = NULL;
+    json_t *out = NULL;
+    json_t *replicas;
+    char msg[256] = "invalid patch";
+    int rc;
+
+    memset(&err, 0, sizeof(err));
+    if (strcmp(method, "GET") != 0) {
+        body = parse_body(c, req, false, &ret);
+        if (body == NULL) {
+            return ret;
+        }
+    }
+    pthread_mutex_lock(&m->mu);
+    rc = member_cluster_get(m->mc, rt->kind->resource, rt->ns, rt->name, &obj);
+    if (rc != 0 || body == NULL) {
+        goto out_unlock;
+    }
+    scale = scale_of(obj);
+    if (strcmp(method, "PUT") == 0) {
+        json_decref(scale);
+        scale = json_incref(body);
+    } else if (type != NULL && strstr(type, "json-patch") != NULL) {
+        rc = member_patch_json(&scale, body, msg, sizeof(msg));
+    } else {
+        rc = member_patch_merge(scale, body);
+    }
+    replicas = json_object_get(json_object_get(scale, "spec"), "replicas");
+    if (rc != 0 || !json_is_integer(replicas)) {
+        rc = -EINVAL;
+        snprintf(err.field, sizeof(err.field), "spec.replicas");
+        snprintf(err.cause, sizeof(err.cause), "FieldValueInvalid");
+        snprintf(err.detail, sizeof(err.detail), "%s", msg);
+        goto out_unlock;
+    }
+    json_object_set(json_object_get(obj, "spec"), "replicas", replicas);
+    rc = member_cluster_update(m->mc, rt->kind->resource, rt->ns, rt->name,
+                               obj, MEMBER_UPDATE_MAIN,
+                               manager_of(c, "unknown"), &out, &err);
+    json_decref(obj);
+    obj = out;
+
+out_unlock:
+    pthread_mutex_unlock(&m->mu);
+    ret = rc != 0 ? send_model_error(c, rt, rt->name, rc, &err)
+                  : send_json(c, 200, scale_of(obj));
+    json_decref(obj);
+    json_decref(scale);
+    json_decref(body);
+    return ret;
+}
+
 /* The access handler. */
 
 static bool
@@ -1003,6 +1121,37 @@ serve_health(struct MHD_Connection *c, struct sim_member *m)
                      "[-]etcd failed: reason withheld\nhealthz check failed\n");
 }
 
+/*
+ * /openapi/v2 with no definitions: kubectl fetches it to validate before
+ * apply and skips validation for kinds the document does not describe.
+ * The protobuf form is a gnostic openapi_v2.Document holding only
+ * swagger = "2.0" (field 1).
+ * TODO: real schemas; until then kubectl validates nothing client-side.
+ */
+static enum MHD_Result
+serve_openapi(struct MHD_Connection *c)
+{
+    static const char proto[] = { 0x0a, 0x03, '2', '.', '0' };
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     "Accept");
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+
+    if (accept == NULL || strstr(accept, "protobuf") == NULL) {
+        return send_json(c, 200,
+                         json_pack("{s:s, s:{s:s, s:s}, s:{}, s:{}}",
+                                   "swagger", "2.0", "info", "title",
+                                   "flotilla-sim", "version", "v1.29.0",
+                                   "paths", "definitions"));
+    }
+    r = MHD_create_response_from_buffer(sizeof(proto), (void *)proto,
+                                        MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+    ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result
 dispatch(struct MHD_Connection *c, struct sim_member *m, const char *url,
          const char *method, const struct request *req)
@@ -1030,6 +1179,9 @@ dispatch(struct MHD_Connection *c, struct sim_member *m, const char *url,
                                    "go1.21.0", "compiler", "gc", "platform",
                                    "linux/amd64"));
     }
+    if (strcmp(url, "/openapi/v2") == 0 && strcmp(method, "GET") == 0) {
+        return serve_openapi(c);
+    }
     snprintf(path, sizeof(path), "%s", url);
     n = split(path, seg, 16);
     if (n > 0 && strcmp(method, "GET") == 0) {
@@ -1042,6 +1194,10 @@ dispatch(struct MHD_Connection *c, struct sim_member *m, const char *url,
         return send_status(c, 404, "NotFound",
                            "the server could not find the requested resource",
                            json_object());
+    }
+    if (strcmp(rt.sub, "scale") == 0 && rt.name[0] != '\0' &&
+        strcmp(method, "DELETE") != 0 && strcmp(method, "POST") != 0) {
+        return serve_scale(c, m, &rt, method, req);
     }
     if (strcmp(method, "GET") == 0) {
         return serve_get(c, m, &rt);
