@@ -9,7 +9,7 @@
 #include "bus/token.h"
 
 const struct bus_subject_class bus_subject_classes[] = {
-    { "object.*.*.*", "Object", "*", "FL_OBJECTS", "kind, namespace, name" },
+    { "object.*.*.*", "ObjectRecord", "*", "FL_OBJECTS", "kind, namespace, name" },
     { "cluster.spec.*", "ClusterSpec", "policy", "FL_CLUSTERS", "cluster" },
     { "cluster.status.*", "ClusterStatus", "cluster-status", "FL_CLUSTERS",
       "cluster" },
@@ -19,8 +19,11 @@ const struct bus_subject_class bus_subject_classes[] = {
       "namespace, binding" },
     { "binding.schedule.*.*", "ScheduleDecision", "scheduler", "FL_BINDINGS",
       "namespace, binding" },
-    { "work.status.*.*.*", "WorkStatus", "executor", "FL_WORK",
+    { "work.spec.*.*.*", "WorkSpec", "executor", "FL_WORK",
       "cluster, namespace, binding" },
+    { "work.status.*.*.*", "WorkStatus", "member-agent", "FL_WORK",
+      "cluster, namespace, binding" },
+    { "cluster.probe.*", "ProbeResult", "prober", "FL_REQUESTS", "cluster" },
     { "binding.evict.*.*.*", "EvictionRequest", "*", "FL_EVICTIONS",
       "namespace, binding, cluster" },
     { "binding.release.*.*.*", "EvictionRelease", "graceful-eviction",
