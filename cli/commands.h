@@ -17,6 +17,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 

@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
       cmd_dlq },
     { "explain", "show which policy claims each template and why", cmd_explain },
     { "run", "run the control-plane daemon (actors on the bus)", cmd_run },
+    { "schedule", "place a workload on clusters and explain every exclusion (-f FILE)", cmd_schedule },
     { NULL, NULL, NULL },
 };
 

@@ -309,9 +309,37 @@ combine(const struct util_quantity *a, const struct util_quantity *b, int sign,
         struct util_quantity *out)
 {
     enum util_quantity_format fmt;
+    int64_t whole;
+    int64_t nano;
 
+    /* Whole and nano parts separately: no 128-bit division on this path. */
     fmt = util_quantity_is_zero(a) ? b->format : a->format;
-    return from_nano(to_nano(a) + sign * to_nano(b), fmt, out);
+    if (sign > 0) {
+        if (__builtin_add_overflow(a->whole, b->whole, &whole)) {
+            return -ERANGE;
+        }
+        nano = (int64_t)a->nano + b->nano;
+    } else {
+        if (__builtin_sub_overflow(a->whole, b->whole, &whole)) {
+            return -ERANGE;
+        }
+        nano = (int64_t)a->nano - b->nano;
+    }
+    if (nano >= NANO) {
+        nano -= NANO;
+        if (__builtin_add_overflow(whole, 1, &whole)) {
+            return -ERANGE;
+        }
+    } else if (nano < 0) {
+        nano += NANO;
+        if (__builtin_sub_overflow(whole, 1, &whole)) {
+            return -ERANGE;
+        }
+    }
+    out->whole = whole;
+    out->nano = (int32_t)nano;
+    out->format = fmt;
+    return 0;
 }
 
 int

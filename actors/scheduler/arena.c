@@ -102,6 +102,17 @@ sched_arena_printf(struct sched_arena *a, const char *fmt, ...)
     return p;
 }
 
+size_t
+sched_arena_used(const struct sched_arena *a)
+{
+    size_t n = 0;
+
+    for (const struct sched_arena_chunk *c = a->head; c != NULL; c = c->next) {
+        n += c->used;
+    }
+    return n;
+}
+
 void
 sched_arena_reset(struct sched_arena *a)
 {

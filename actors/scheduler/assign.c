@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Parties whose heap fits on the stack; more use malloc. */
+#define WEBSTER_STACK 256
+
 enum sched_tie
 sched_tie_from_uid(const char *uid)
 {
@@ -52,15 +55,57 @@ party_by_name(const void *x, const void *y)
                   ((const struct sched_party *)y)->name);
 }
 
-void
-sched_webster(struct sched_party *p, size_t n, int64_t seats, enum sched_tie tie)
+/* True when party @i goes before party @j for the next seat. */
+static bool
+party_before(const struct sched_party *p, const double *prio, size_t i,
+             size_t j, enum sched_tie tie)
+{
+    if (prio[i] != prio[j]) {
+        return prio[i] > prio[j];
+    }
+    return tie_wins(&p[i], &p[j], tie);
+}
+
+static void
+heap_down(const struct sched_party *p, const double *prio, size_t *h, size_t n,
+          size_t at, enum sched_tie tie)
+{
+    for (;;) {
+        size_t l = 2 * at + 1, r = l + 1, best = at;
+
+        if (l < n && party_before(p, prio, h[l], h[best], tie)) {
+            best = l;
+        }
+        if (r < n && party_before(p, prio, h[r], h[best], tie)) {
+            best = r;
+        }
+        if (best == at) {
+            return;
+        }
+        size_t t = h[at];
+
+        h[at] = h[best];
+        h[best] = t;
+        at = best;
+    }
+}
+
+static double
+priority(const struct sched_party *x)
+{
+    return (double)x->votes / (double)(2 * x->seats + 1);
+}
+
+/* The plain scan, for few parties (and when no scratch memory is at hand). */
+static void
+webster_scan(struct sched_party *p, size_t n, int64_t seats, enum sched_tie tie)
 {
     for (int64_t s = 0; s < seats && n > 0; s++) {
         size_t best = 0;
-        double best_prio = (double)p[0].votes / (double)(2 * p[0].seats + 1);
+        double best_prio = priority(&p[0]);
 
         for (size_t i = 1; i < n; i++) {
-            double prio = (double)p[i].votes / (double)(2 * p[i].seats + 1);
+            double prio = priority(&p[i]);
 
             if (prio > best_prio ||
                 (prio == best_prio && tie_wins(&p[i], &p[best], tie))) {
@@ -69,6 +114,47 @@ sched_webster(struct sched_party *p, size_t n, int64_t seats, enum sched_tie tie
             }
         }
         p[best].seats++;
+    }
+}
+
+void
+sched_webster(struct sched_party *p, size_t n, int64_t seats, enum sched_tie tie)
+{
+    size_t hbuf[WEBSTER_STACK];
+    double pbuf[WEBSTER_STACK];
+    size_t *h = hbuf;
+    double *prio = pbuf;
+    bool heap = n > 8 && seats > 1;
+
+    /*
+     * A max-heap over (priority, tie order) hands out the same seats as
+     * scanning every party per seat: only the winner's key changes.
+     */
+    if (heap && n > WEBSTER_STACK) {
+        h = malloc(n * sizeof(*h));
+        prio = malloc(n * sizeof(*prio));
+    }
+    if (!heap || h == NULL || prio == NULL) {
+        webster_scan(p, n, seats, tie);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            h[i] = i;
+            prio[i] = priority(&p[i]);
+        }
+        for (size_t i = n / 2; i-- > 0;) {
+            heap_down(p, prio, h, n, i, tie);
+        }
+        for (int64_t s = 0; s < seats; s++) {
+            size_t w = h[0];
+
+            p[w].seats++;
+            prio[w] = priority(&p[w]);
+            heap_down(p, prio, h, n, 0, tie);
+        }
+    }
+    if (h != hbuf) {
+        free(h);
+        free(prio);
     }
     qsort(p, n, sizeof(*p), party_by_name);
 }
@@ -211,26 +297,47 @@ sched_assign_static(struct sched_arena *a, const struct sched_binding *b,
     return 0;
 }
 
+struct ranked {
+    struct sched_target t;
+    size_t pos;
+};
+
 static int
-by_replicas_desc(const struct sched_target *x, const struct sched_target *y)
+by_replicas_then_pos(const void *x, const void *y)
 {
-    return x->replicas > y->replicas ? -1 : (x->replicas < y->replicas ? 1 : 0);
+    const struct ranked *a = x, *b = y;
+
+    if (a->t.replicas != b->t.replicas) {
+        return a->t.replicas > b->t.replicas ? -1 : 1;
+    }
+    return a->pos < b->pos ? -1 : (a->pos > b->pos ? 1 : 0);
 }
 
-/* Stable sort by replicas ↓ (Karmada: Go's sort.Sort, stable up to 12). */
-static void
-sort_by_replicas(struct sched_target *t, size_t n)
+/*
+ * Stable sort by replicas ↓. Karmada uses Go's sort.Sort, stable only up to
+ * 12 items; we are stable always (docs/scheduler.md).
+ */
+static int
+sort_by_replicas(struct sched_arena *a, struct sched_target *t, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
-        struct sched_target x = t[i];
-        size_t j = i;
+    struct ranked *r;
 
-        while (j > 0 && by_replicas_desc(&t[j - 1], &x) > 0) {
-            t[j] = t[j - 1];
-            j--;
-        }
-        t[j] = x;
+    if (n < 2) {
+        return 0;
     }
+    r = sched_arena_alloc(a, n * sizeof(*r));
+    if (r == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r[i].t = t[i];
+        r[i].pos = i;
+    }
+    qsort(r, n, sizeof(*r), by_replicas_then_pos);
+    for (size_t i = 0; i < n; i++) {
+        t[i] = r[i].t;
+    }
+    return 0;
 }
 
 static const struct sched_target *
@@ -380,7 +487,9 @@ sched_assign_dynamic(struct sched_arena *a, const struct sched_binding *b,
         out->n = n_scheduled;
         return 0;
     }
-    sort_by_replicas(avail, n_avail);
+    if (sort_by_replicas(a, avail, n_avail) != 0) {
+        return -ENOMEM;
+    }
     return sched_divide(a, aggregated, target, avail, n_avail, scheduled,
                         n_scheduled, b->uid, out, err);
 }

@@ -18,7 +18,8 @@ static const struct util_quantity *
 res_get(const struct sched_resource_list *l, const char *name)
 {
     for (size_t i = 0; i < l->n; i++) {
-        if (strcmp(l->items[i].name, name) == 0) {
+        if (l->items[i].name[0] == name[0] &&
+            strcmp(l->items[i].name, name) == 0) {
             return &l->items[i].q;
         }
     }

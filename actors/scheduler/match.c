@@ -56,7 +56,7 @@ static const char *
 label_get(const struct sched_label *labels, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(labels[i].key, key) == 0) {
+        if (labels[i].key[0] == key[0] && strcmp(labels[i].key, key) == 0) {
             return labels[i].value;
         }
     }

@@ -7,6 +7,7 @@
 #include "sched/core.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -142,26 +143,130 @@ sched_candidates_build(struct sched_arena *a, const struct sched_input *in,
     return 0;
 }
 
-static bool
-in_candidates(const struct sched_candidate *c, size_t n, const char *name)
+/*
+ * Which candidates were selected and which got replicas, in O(n): names in
+ * selections and assignments are (almost always) the very pointers of the
+ * candidates' cluster names, so a pointer-keyed table finds them; a name
+ * that is a different pointer falls back to comparing strings.
+ */
+struct name_index {
+    const char **keys;
+    size_t *vals;
+    size_t mask;
+    const struct sched_candidate *c;
+    size_t n;
+};
+
+static size_t
+ptr_hash(const void *p)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(c[i].cluster->name, name) == 0) {
-            return true;
-        }
-    }
-    return false;
+    uint64_t x = (uint64_t)(uintptr_t)p;
+
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (size_t)x;
 }
 
-static bool
-in_assignment(const struct sched_assignment *as, const char *name)
+static int
+name_index_build(struct sched_arena *a, const struct sched_candidate *c,
+                 size_t n, struct name_index *ix)
 {
-    for (size_t i = 0; i < as->n; i++) {
-        if (strcmp(as->items[i].name, name) == 0 && as->items[i].replicas > 0) {
-            return true;
+    size_t cap = 16;
+
+    while (cap < 2 * n) {
+        cap *= 2;
+    }
+    ix->keys = sched_arena_alloc(a, cap * sizeof(*ix->keys));
+    ix->vals = sched_arena_alloc(a, cap * sizeof(*ix->vals));
+    if (ix->keys == NULL || ix->vals == NULL) {
+        return -ENOMEM;
+    }
+    ix->mask = cap - 1;
+    ix->c = c;
+    ix->n = n;
+    for (size_t i = 0; i < n; i++) {
+        size_t h = ptr_hash(c[i].cluster->name) & ix->mask;
+
+        while (ix->keys[h] != NULL) {
+            h = (h + 1) & ix->mask;
+        }
+        ix->keys[h] = c[i].cluster->name;
+        ix->vals[h] = i;
+    }
+    return 0;
+}
+
+/* Index of the candidate named @name, or ix->n. */
+static size_t
+name_index_find(const struct name_index *ix, const char *name)
+{
+    size_t h = ptr_hash(name) & ix->mask;
+
+    while (ix->keys[h] != NULL) {
+        if (ix->keys[h] == name) {
+            return ix->vals[h];
+        }
+        h = (h + 1) & ix->mask;
+    }
+    for (size_t i = 0; i < ix->n; i++) {
+        if (strcmp(ix->c[i].cluster->name, name) == 0) {
+            return i;
         }
     }
-    return false;
+    return ix->n;
+}
+
+/* Adds a verdict for every feasible cluster that was not selected or got
+ * no replica. */
+static int
+explain_leftovers(struct sched_arena *a, const struct sched_binding *b,
+                  const struct sched_candidate *c, size_t n,
+                  const struct sched_candidate *sel, size_t n_sel,
+                  struct sched_decision *d)
+{
+    bool workload = (b->replicas > 0 || b->has_requirements) &&
+                    b->n_components <= 1;
+    unsigned char *mark = sched_arena_alloc(a, n + 1);
+    struct name_index ix;
+    size_t cap = d->n_excluded;
+    int rc;
+
+    if (mark == NULL || name_index_build(a, c, n, &ix) != 0) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n_sel; i++) {
+        size_t k = name_index_find(&ix, sel[i].cluster->name);
+
+        if (k < n) {
+            mark[k] = 1;
+        }
+    }
+    for (size_t i = 0; i < d->assignment.n; i++) {
+        size_t k;
+
+        if (d->assignment.items[i].replicas <= 0) {
+            continue;
+        }
+        k = name_index_find(&ix, d->assignment.items[i].name);
+        if (k < n) {
+            mark[k] = 2;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        rc = 0;
+        if (mark[i] == 0) {
+            rc = verdict_add(a, d, &cap, c[i].cluster->name, "SpreadConstraint",
+                             "not selected: spread constraints chose other clusters");
+        } else if (mark[i] == 1 && workload) {
+            rc = verdict_add(a, d, &cap, c[i].cluster->name, "ReplicaDivision",
+                             "selected, but the division gave it no replica");
+        }
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
 }
 
 int
@@ -169,9 +274,8 @@ sched_pass(struct sched_arena *a, const struct sched_input *in,
            const struct sched_binding *b, struct sched_decision *d)
 {
     struct sched_candidate *c = NULL, *sel = NULL;
-    size_t n = 0, n_sel = 0, cap;
+    size_t n = 0, n_sel = 0;
     int64_t need = b->n_components > 1 ? 1 : b->replicas;
-    bool workload;
     int rc;
 
     d->error.outcome = SCHED_OUTCOME_SUCCESS;
@@ -195,23 +299,7 @@ sched_pass(struct sched_arena *a, const struct sched_input *in,
         }
     }
     /* Explain the feasible clusters that got nothing. */
-    cap = d->n_excluded;
-    workload = (b->replicas > 0 || b->has_requirements) && b->n_components <= 1;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = c[i].cluster->name;
-
-        if (!in_candidates(sel, n_sel, name)) {
-            rc = verdict_add(a, d, &cap, name, "SpreadConstraint",
-                             "not selected: spread constraints chose other clusters");
-        } else if (workload && !in_assignment(&d->assignment, name)) {
-            rc = verdict_add(a, d, &cap, name, "ReplicaDivision",
-                             "selected, but the division gave it no replica");
-        }
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    return 0;
+    return explain_leftovers(a, b, c, n, sel, n_sel, d);
 }
 
 size_t

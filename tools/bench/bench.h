@@ -4,6 +4,7 @@
 #define TOOLS_BENCH_H
 
 int bench_bus(int argc, char **argv);
+int bench_scheduler(int argc, char **argv);
 
 /* Median of @n values (sorts @v in place). */
 double bench_median(double *v, int n);

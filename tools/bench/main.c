@@ -15,6 +15,8 @@ struct bench_cmd {
 static const struct bench_cmd cmds[] = {
     { "bus", "runtime consume->handle->publish->ack vs the plain NATS client",
       bench_bus },
+    { "scheduler", "scheduler core: decisions/s, p50/p99, memory per binding",
+      bench_scheduler },
     { NULL, NULL, NULL },
 };
 

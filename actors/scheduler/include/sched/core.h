@@ -40,6 +40,9 @@ char *sched_arena_strdup(struct sched_arena *a, const char *s);
 char *sched_arena_printf(struct sched_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Bytes handed out by @a since it was initialised or last reset. */
+size_t sched_arena_used(const struct sched_arena *a);
+
 /* Forgets everything allocated but keeps one chunk for reuse. */
 void sched_arena_reset(struct sched_arena *a);
 
@@ -279,7 +282,8 @@ struct sched_party {
 /*
  * Hands out @seats one at a time by Sainte-Laguë priority
  * votes / (2·seats + 1) in IEEE double, ties by @tie; then sorts @p by name
- * ascending. Party names must be unique.
+ * ascending. Party names must be unique. O(seats · log n); more than 256
+ * parties take malloc'd scratch (a plain scan if that fails).
  */
 void sched_webster(struct sched_party *p, size_t n, int64_t seats,
                    enum sched_tie tie);
