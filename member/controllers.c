@@ -1030,6 +1030,26 @@ deployment_status(struct member_cluster *mc, json_t *wl, const char *rs,
                           status);
 }
 
+/* The deployment.kubernetes.io/revision annotation, as the controller sets. */
+static void
+set_revision(struct member_cluster *mc, json_t *wl, const json_t *ws)
+{
+    json_t *ann = ensure_obj(ensure_obj(wl, "metadata"), "annotations");
+    const char *cur;
+    char rev[32];
+
+    snprintf(rev, sizeof(rev), "%lld",
+             (long long)json_integer_value(json_object_get(ws, "revision")));
+    cur = json_string_value(json_object_get(
+        ann, "deployment.kubernetes.io/revision"));
+    if (cur != NULL && strcmp(cur, rev) == 0) {
+        return;
+    }
+    json_object_set_new(ann, "deployment.kubernetes.io/revision",
+                        json_string(rev));
+    cluster_put(mc, member_kinds_by_resource("deployments"), wl, false);
+}
+
 static int
 reconcile_deployment(struct member_cluster *mc, json_t *wl)
 {
@@ -1053,7 +1073,7 @@ reconcile_deployment(struct member_cluster *mc, json_t *wl)
     template_hash(json_object_get(json_object_get(wl, "spec"), "template"),
                   hash, sizeof(hash));
     snprintf(rs, sizeof(rs), "%s-%s", name, hash);
-    workload_state(mc, owner, hash);
+    set_revision(mc, wl, workload_state(mc, owner, hash));
     n = collect_pods(mc, owner, hash, &pods);
     if (n < 0) {
         return n;

@@ -186,7 +186,7 @@ resource_list(const char *group_version)
 
     for (i = 0; i < member_kinds_count(); i++) {
         const struct member_kind *k = member_kinds_at(i);
-        json_t *shorts = json_array();
+        json_t *shorts;
         char buf[64];
         char *save = NULL;
         char *tok;
@@ -194,6 +194,7 @@ resource_list(const char *group_version)
         if (strcmp(k->api_version, group_version) != 0) {
             continue;
         }
+        shorts = json_array();
         snprintf(buf, sizeof(buf), "%s", k->short_names);
         for (tok = strtok_r(buf, ",", &save); tok != NULL;
              tok = strtok_r(NULL, ",", &save)) {
@@ -940,6 +941,51 @@ out:
     return ret;
 }
 
+/* deletecollection: deletes what LIST would return, answers that list. */
+static enum MHD_Result
+serve_delete_collection(struct MHD_Connection *c, struct sim_member *m,
+                        const struct route *rt)
+{
+    json_t *items = NULL;
+    json_t *obj;
+    uint64_t rv = 0;
+    char kind[96];
+    char rvs[32];
+    size_t i;
+    int rc;
+
+    pthread_mutex_lock(&m->mu);
+    rc = member_cluster_list(m->mc, rt->kind->resource, rt->ns,
+                             query(c, "labelSelector"),
+                             query(c, "fieldSelector"), &items, &rv);
+    json_array_foreach(items, i, obj) {
+        const json_t *meta = json_object_get(obj, "metadata");
+
+        (void)member_cluster_delete(
+            m->mc, rt->kind->resource,
+            json_string_value(json_object_get(meta, "namespace")),
+            json_string_value(json_object_get(meta, "name")), NULL);
+    }
+    rv = member_cluster_resource_version(m->mc);
+    pthread_mutex_unlock(&m->mu);
+    if (rc == -EINVAL) {
+        return send_status(c, 400, "BadRequest",
+                           "unable to parse requirement: invalid selector",
+                           NULL);
+    }
+    if (rc != 0) {
+        return send_model_error(c, rt, "", rc, NULL);
+    }
+    strip_type(items);
+    snprintf(rvs, sizeof(rvs), "%llu", (unsigned long long)rv);
+    snprintf(kind, sizeof(kind), "%sList", rt->kind->kind);
+    return send_json(c, 200,
+                     json_pack("{s:s, s:s, s:{s:s}, s:o}", "kind", kind,
+                               "apiVersion", rt->kind->api_version,
+                               "metadata", "resourceVersion", rvs, "items",
+                               items));
+}
+
 static enum MHD_Result
 serve_delete(struct MHD_Connection *c, struct sim_member *m,
              const struct route *rt)
@@ -947,11 +993,13 @@ serve_delete(struct MHD_Connection *c, struct sim_member *m,
     json_t *out = NULL;
     int rc;
 
-    if (rt->name[0] == '\0' || rt->sub[0] != '\0') {
-        /* TODO: DELETE on a collection (deletecollection) answers 405 */
+    if (rt->sub[0] != '\0') {
         return send_status(c, 405, "MethodNotAllowed",
                            "the server does not allow this method on the requested resource",
                            NULL);
+    }
+    if (rt->name[0] == '\0') {
+        return serve_delete_collection(c, m, rt);
     }
     pthread_mutex_lock(&m->mu);
     rc = member_cluster_delete(m->mc, rt->kind->resource, rt->ns, rt->name,
