@@ -337,10 +337,15 @@ aggregate_sums(json_t *tmpl, const struct model_status_item *items, size_t n,
         }
     }
     if (generation_current(tmpl, items, n, sts)) {
-        json_object_set_new(st, "observedGeneration",
-                            json_integer(ival(json_object_get(tmpl,
-                                                              "metadata"),
-                                              "generation", &bad)));
+        int64_t g = ival(json_object_get(tmpl, "metadata"), "generation",
+                         &bad);
+
+        /* Zero is omitted, as Go's omitempty does. */
+        if (g != 0) {
+            json_object_set_new(st, "observedGeneration", json_integer(g));
+        } else {
+            json_object_del(st, "observedGeneration");
+        }
     }
     return bad ? -EINVAL : 0;
 }
