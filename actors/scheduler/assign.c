@@ -190,7 +190,9 @@ sched_dispense(struct sched_arena *a, int64_t new_replicas,
         return -ENOMEM;
     }
     if ((new_replicas == 0 && n_init > 0) || sum == 0) {
-        memcpy(t, init, n_init * sizeof(*t));
+        if (n_init > 0) {
+            memcpy(t, init, n_init * sizeof(*t));
+        }
         *out = t;
         *n_out = n_init;
         return 0;
@@ -367,7 +369,9 @@ sched_divide(struct sched_arena *a, bool aggregated, int64_t target,
     if (avail == NULL || p == NULL || res == NULL) {
         return -ENOMEM;
     }
-    memcpy(avail, avail_in, n_avail * sizeof(*avail));
+    if (n_avail > 0) {
+        memcpy(avail, avail_in, n_avail * sizeof(*avail));
+    }
     for (size_t i = 0; i < n_avail; i++) {
         sum += avail[i].replicas;
     }
@@ -470,7 +474,9 @@ sched_assign_dynamic(struct sched_arena *a, const struct sched_binding *b,
         n_scheduled = 0;
     } else if (assigned > b->replicas) {
         target = b->replicas;
-        memcpy(avail, scheduled, n_scheduled * sizeof(*avail));
+        if (n_scheduled > 0) {
+            memcpy(avail, scheduled, n_scheduled * sizeof(*avail));
+        }
         n_avail = n_scheduled;
         n_scheduled = 0;
     } else if (assigned < b->replicas) {

@@ -316,7 +316,9 @@ dfs_record(struct dfs *d, size_t len)
         d->rc = -ENOMEM;
         return;
     }
-    memcpy(p->members, d->stack, len * sizeof(size_t));
+    if (len > 0) {
+        memcpy(p->members, d->stack, len * sizeof(size_t));
+    }
     p->n = len;
     p->weight = 0;
     p->value = 0;
@@ -475,7 +477,9 @@ sched_select_by_cluster(struct sched_arena *a, const struct sched_spread *s,
     if (all == NULL) {
         return -ENOMEM;
     }
-    memcpy(all, c, n * sizeof(*all));
+    if (n > 0) {
+        memcpy(all, c, n * sizeof(*all));
+    }
     *out = all;
     *n_out = k;
     if (need == -1) {
@@ -638,7 +642,9 @@ sched_select_best(struct sched_arena *a, const struct sched_binding *b,
         if (*out == NULL) {
             return -ENOMEM;
         }
-        memcpy(*out, c, n * sizeof(**out));
+        if (n > 0) {
+            memcpy(*out, c, n * sizeof(**out));
+        }
         *n_out = n;
         return 0;
     }
