@@ -399,10 +399,12 @@ age(const char *created, char *buf, size_t len)
     }
 }
 
+/* A Table of @items (reference stolen) with Name and Age columns. */
 static json_t *
 table_of(json_t *items, const char *rv)
 {
     json_t *rows = json_array();
+    json_t *table;
     json_t *obj;
     size_t i;
 
@@ -418,7 +420,7 @@ table_of(json_t *items, const char *rv)
                             "PartialObjectMetadata", "apiVersion",
                             "meta.k8s.io/v1", "metadata", meta));
     }
-    return json_pack("{s:s, s:s, s:{s:s}, s:[{s:s, s:s, s:s, s:s, s:i}, "
+    table = json_pack("{s:s, s:s, s:{s:s}, s:[{s:s, s:s, s:s, s:s, s:i}, "
                      "{s:s, s:s, s:s, s:s, s:i}], s:o}",
                      "kind", "Table", "apiVersion", "meta.k8s.io/v1",
                      "metadata", "resourceVersion", rv, "columnDefinitions",
@@ -427,6 +429,8 @@ table_of(json_t *items, const char *rv)
                      "name", "Age", "type", "string", "format", "",
                      "description", "Time since creation", "priority", 0,
                      "rows", rows);
+    json_decref(items);
+    return table;
 }
 
 static bool
