@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sched/core.h"
@@ -438,6 +439,83 @@ arena__serves_large_and_many_allocations(void **state)
     sched_arena_release(&a);
 }
 
+/* Two versions of the same cluster set, decoded into one problem. */
+static void
+two_versions(struct problem *p, const char *old_json, const char *new_json,
+             const char *binding_json, struct sched_cluster **old_c,
+             struct sched_cluster **new_c)
+{
+    char both[2048];
+
+    snprintf(both, sizeof(both), "[%s,%s]", old_json, new_json);
+    problem_load(p, both, binding_json);
+    *old_c = &p->clusters[0];
+    *new_c = &p->clusters[1];
+}
+
+static void
+binding_affected__summary_only_moves_only_unschedulable(void **state)
+{
+    struct sched_cluster *o, *n;
+    struct problem p;
+    unsigned change;
+
+    (void)state;
+    two_versions(&p, CLUSTER("a", "10"), CLUSTER("a", "20"),
+                 "{\"replicas\":1,\"clusters\":[{\"name\":\"a\",\"replicas\":1}]}",
+                 &o, &n);
+
+    change = sched_cluster_diff(o, n);
+
+    assert_int_equal(change, SCHED_CHANGE_SUMMARY);
+    assert_false(sched_binding_affected(&p.b, o, n, change, false));
+    assert_true(sched_binding_affected(&p.b, o, n, change, true));
+    assert_int_equal(sched_cluster_diff(o, o), 0);
+    sched_arena_release(&p.a);
+}
+
+static void
+binding_affected__taints_move_bindings_that_target_the_cluster(void **state)
+{
+    struct sched_cluster *o, *n;
+    struct problem p;
+    unsigned change;
+
+    (void)state;
+    two_versions(&p, "{\"name\":\"a\"}",
+                 "{\"name\":\"a\",\"taints\":[{\"key\":\"k\",\"effect\":\"NoExecute\"}]}",
+                 "{\"replicas\":1,\"clusters\":[{\"name\":\"a\",\"replicas\":1}]}",
+                 &o, &n);
+
+    change = sched_cluster_diff(o, n);
+
+    assert_int_equal(change, SCHED_CHANGE_TAINTS);
+    assert_true(sched_binding_affected(&p.b, o, n, change, false));
+    p.b.n_targets = 0;
+    assert_false(sched_binding_affected(&p.b, o, n, change, false));
+    sched_arena_release(&p.a);
+}
+
+static void
+binding_affected__new_cluster_moves_bindings_whose_affinity_matches(void **state)
+{
+    struct sched_cluster *o, *n;
+    struct problem p;
+
+    (void)state;
+    two_versions(&p, "{\"name\":\"x\",\"labels\":{\"env\":\"dev\"}}",
+                 "{\"name\":\"y\",\"labels\":{\"env\":\"prod\"}}",
+                 "{\"replicas\":1,\"placement\":{\"clusterAffinity\":{\"labelSelector\":"
+                 "{\"matchLabels\":{\"env\":\"prod\"}}}}}",
+                 &o, &n);
+
+    assert_int_equal(sched_cluster_diff(NULL, n), SCHED_CHANGE_ADDED);
+    assert_true(sched_binding_affected(&p.b, NULL, n, SCHED_CHANGE_ADDED, false));
+    assert_false(sched_binding_affected(&p.b, NULL, o, SCHED_CHANGE_ADDED, false));
+    assert_int_equal(sched_cluster_diff(o, NULL), SCHED_CHANGE_REMOVED);
+    sched_arena_release(&p.a);
+}
+
 int
 main(void)
 {
@@ -457,6 +535,9 @@ main(void)
         cmocka_unit_test(estimate_general__takes_the_tightest_resource),
         cmocka_unit_test(json_binding__names_the_bad_field),
         cmocka_unit_test(arena__serves_large_and_many_allocations),
+        cmocka_unit_test(binding_affected__summary_only_moves_only_unschedulable),
+        cmocka_unit_test(binding_affected__taints_move_bindings_that_target_the_cluster),
+        cmocka_unit_test(binding_affected__new_cluster_moves_bindings_whose_affinity_matches),
     };
 
     return cmocka_run_group_tests_name("sched.core", tests, NULL, NULL);

@@ -408,4 +408,39 @@ int sched_affinities_run(struct sched_arena *a, const struct sched_input *in,
 int sched_schedule(struct sched_arena *a, const struct sched_input *in,
                    struct sched_decision *d);
 
+/* ---- re-scheduling triggers (docs/scheduler.md) ---- */
+
+/* What changed between two versions of a cluster. */
+enum sched_cluster_change {
+    SCHED_CHANGE_ADDED = 1u << 0,
+    SCHED_CHANGE_REMOVED = 1u << 1,
+    SCHED_CHANGE_DELETING = 1u << 2, /* deletion started */
+    SCHED_CHANGE_TOPOLOGY = 1u << 3, /* labels, provider, region, zone(s) */
+    SCHED_CHANGE_TAINTS = 1u << 4,
+    SCHED_CHANGE_APIS = 1u << 5,
+    SCHED_CHANGE_SUMMARY = 1u << 6, /* resource summary or models */
+};
+
+/*
+ * Compares two versions of one cluster; @old NULL means added, @new NULL
+ * removed. Returns a mask of enum sched_cluster_change (0: nothing the
+ * scheduler reads changed).
+ */
+unsigned sched_cluster_diff(const struct sched_cluster *old,
+                            const struct sched_cluster *new_);
+
+/*
+ * True when a cluster change described by @change (from
+ * sched_cluster_diff() of @old → @new_) must make @b be decided again:
+ * bindings that target the cluster on removal, deletion, topology, taint or
+ * API changes; bindings whose affinity matches the cluster before or after
+ * on addition or topology changes; bindings of a kind whose API appeared;
+ * and @unschedulable bindings on any change. A summary-only change affects
+ * nothing else (Steady mode).
+ */
+bool sched_binding_affected(const struct sched_binding *b,
+                            const struct sched_cluster *old,
+                            const struct sched_cluster *new_, unsigned change,
+                            bool unschedulable);
+
 #endif /* SCHED_CORE_H */
