@@ -593,29 +593,42 @@ build_regions(struct sched_arena *a, const struct sched_binding *b,
               size_t n, struct sched_region **out, size_t *n_out)
 {
     struct sched_region *r = sched_arena_alloc(a, (n + 1) * sizeof(*r));
+    size_t *of = sched_arena_alloc(a, (n + 1) * sizeof(*of));
     size_t nr = 0;
 
-    if (r == NULL) {
+    if (r == NULL || of == NULL) {
         return -ENOMEM;
     }
+    /* First pass: which region each cluster joins, and the region sizes. */
     for (size_t i = 0; i < n; i++) {
         const char *name = c[i].cluster->region;
         size_t j;
 
+        of[i] = n;
         if (name == NULL || name[0] == '\0') {
             continue;
         }
         for (j = 0; j < nr && strcmp(r[j].name, name) != 0; j++) {
         }
         if (j == nr) {
-            r[nr].name = name;
-            r[nr].clusters = sched_arena_alloc(a, n * sizeof(*r[nr].clusters));
-            if (r[nr].clusters == NULL) {
-                return -ENOMEM;
-            }
-            nr++;
+            r[nr++].name = name;
         }
-        r[j].clusters[r[j].n_clusters++] = c[i];
+        r[j].n_clusters++;
+        of[i] = j;
+    }
+    for (size_t j = 0; j < nr; j++) {
+        r[j].clusters = sched_arena_alloc(a, r[j].n_clusters * sizeof(*r[j].clusters));
+        if (r[j].clusters == NULL) {
+            return -ENOMEM;
+        }
+        r[j].n_clusters = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (of[i] < n) {
+            struct sched_region *g = &r[of[i]];
+
+            g->clusters[g->n_clusters++] = c[i];
+        }
     }
     for (size_t j = 0; j < nr; j++) {
         r[j].score = sched_group_score(b, r[j].clusters, r[j].n_clusters,
