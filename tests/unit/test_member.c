@@ -320,6 +320,170 @@ claim__pending_for_ever_without_storage_class(void **state)
     member_cluster_free(mc);
 }
 
+/* Steps the model through every due time up to @t, as a drill does. */
+static void
+run_until(struct member_cluster *mc, int64_t t)
+{
+    int64_t due = 0;
+
+    while (member_cluster_next_due(mc, &due) == 0 && due <= t) {
+        assert_int_equal(member_cluster_advance(mc, due, NULL), 0);
+    }
+    assert_int_equal(member_cluster_advance(mc, t, NULL), 0);
+}
+
+static json_t *
+get_obj(struct member_cluster *mc, const char *resource, const char *name)
+{
+    json_t *obj = NULL;
+
+    assert_int_equal(member_cluster_get(mc, resource, "default", name, &obj),
+                     0);
+    return obj;
+}
+
+static void
+set_image(struct member_cluster *mc, const char *resource, const char *name,
+          const char *image)
+{
+    json_t *obj = get_obj(mc, resource, name);
+    json_t *c = json_array_get(json_object_get(json_object_get(
+                                   json_object_get(json_object_get(obj, "spec"),
+                                                   "template"),
+                                   "spec"),
+                                               "containers"),
+                               0);
+    struct member_error err;
+
+    json_object_set_new(c, "image", json_string(image));
+    assert_int_equal(member_cluster_update(mc, resource, "default", name, obj,
+                                           MEMBER_UPDATE_MAIN, "test", NULL,
+                                           &err),
+                     0);
+    json_decref(obj);
+}
+
+static void
+deployment_rollout__new_pods_replace_old_once_ready(void **state)
+{
+    struct member_cluster *mc = new_cluster(NULL);
+    json_t *obj;
+
+    (void)state;
+    create_yaml(mc, "deployments", deployment_yaml);
+    assert_int_equal(member_cluster_advance(mc, S(2), NULL), 0);
+
+    set_image(mc, "deployments", "nginx", "nginx:1.26");
+
+    obj = get_obj(mc, "deployments", "nginx");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(obj, "metadata"), "generation")),
+                     2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(obj, "metadata"),
+                                            "annotations"),
+                            "deployment.kubernetes.io/revision")),
+                        "2");
+    json_decref(obj);
+    /* old pods serve until the new ones are ready */
+    assert_int_equal(status_int(mc, "deployments", "nginx", "replicas"), 6);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "updatedReplicas"),
+                     3);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     3);
+    assert_int_equal(status_int(mc, "deployments", "nginx",
+                                "observedGeneration"),
+                     2);
+    assert_int_equal(member_cluster_advance(mc, S(4), NULL), 0);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "replicas"), 3);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "updatedReplicas"),
+                     3);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     3);
+    assert_int_equal(count(mc, "pods", "app=nginx"), 3);
+    member_cluster_free(mc);
+}
+
+static const char *
+status_str(struct member_cluster *mc, const char *resource, const char *name,
+           const char *field, char *buf, size_t len)
+{
+    json_t *obj = get_obj(mc, resource, name);
+
+    snprintf(buf, len, "%s",
+             json_string_value(json_object_get(json_object_get(obj, "status"),
+                                               field)));
+    json_decref(obj);
+    return buf;
+}
+
+static const char *
+pod_revision(const json_t *pod)
+{
+    return json_string_value(json_object_get(
+        json_object_get(json_object_get(pod, "metadata"), "labels"),
+        "controller-revision-hash"));
+}
+
+static void
+statefulset_rollout__revisions_and_scale_down(void **state)
+{
+    struct member_cluster *mc = new_cluster(NULL);
+    json_t *keep = NULL;
+    char cur[64];
+    char upd[64];
+    char first[64];
+    json_t *obj;
+    struct member_error err;
+
+    (void)state;
+    create_yaml(mc, "statefulsets", sts_yaml);
+    run_until(mc, S(10));
+    assert_int_equal(status_int(mc, "statefulsets", "web", "readyReplicas"),
+                     2);
+    status_str(mc, "statefulsets", "web", "currentRevision", first,
+               sizeof(first));
+    assert_string_equal(status_str(mc, "statefulsets", "web",
+                                   "updateRevision", upd, sizeof(upd)),
+                        first);
+
+    set_image(mc, "statefulsets", "web", "nginx:1.26");
+
+    status_str(mc, "statefulsets", "web", "currentRevision", cur, sizeof(cur));
+    status_str(mc, "statefulsets", "web", "updateRevision", upd, sizeof(upd));
+    assert_string_equal(cur, first);
+    assert_string_not_equal(upd, first);
+    /* highest ordinal first, one at a time */
+    assert_string_equal(pod_phase(mc, "web-6", &keep), "Pending");
+    assert_string_equal(pod_revision(keep), upd);
+    json_decref(keep);
+    assert_string_equal(pod_phase(mc, "web-5", &keep), "Running");
+    assert_string_equal(pod_revision(keep), first);
+    json_decref(keep);
+    run_until(mc, S(30));
+    assert_int_equal(status_int(mc, "statefulsets", "web", "updatedReplicas"),
+                     2);
+    assert_int_equal(status_int(mc, "statefulsets", "web", "readyReplicas"),
+                     2);
+    assert_string_equal(status_str(mc, "statefulsets", "web",
+                                   "currentRevision", cur, sizeof(cur)),
+                        upd);
+
+    obj = get_obj(mc, "statefulsets", "web");
+    json_object_set_new(json_object_get(obj, "spec"), "replicas",
+                        json_integer(1));
+    assert_int_equal(member_cluster_update(mc, "statefulsets", "default",
+                                           "web", obj, MEMBER_UPDATE_MAIN,
+                                           "test", NULL, &err),
+                     0);
+    json_decref(obj);
+    assert_null(pod_phase(mc, "web-6", &keep));
+    assert_int_equal(status_int(mc, "statefulsets", "web", "replicas"), 1);
+    /* claims stay after scale-down, as upstream's Retain policy says */
+    assert_non_null(claim_phase(mc, "data-web-6", cur));
+    member_cluster_free(mc);
+}
+
 static void
 fault_down__refuses_keeps_objects_changes_nothing(void **state)
 {
@@ -707,6 +871,8 @@ main(void)
         cmocka_unit_test(advance__capacity_runs_out_and_pods_stay_pending),
         cmocka_unit_test(statefulset__ordinals_from_start_one_at_a_time),
         cmocka_unit_test(claim__pending_for_ever_without_storage_class),
+        cmocka_unit_test(deployment_rollout__new_pods_replace_old_once_ready),
+        cmocka_unit_test(statefulset_rollout__revisions_and_scale_down),
         cmocka_unit_test(fault_down__refuses_keeps_objects_changes_nothing),
         cmocka_unit_test(fault_blackhole_and_slow__probe_times_out),
         cmocka_unit_test(fault_unhealthy__answers_code_until_healthy),
