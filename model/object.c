@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "schema.h"
+#include "semantic.h"
 
 struct kind_info {
     const char *api_version;
@@ -484,6 +485,9 @@ model_object_from_document(const struct model_file *f,
                             : !kind_is_cluster_scoped(
                                   group, model_node_get(root, "kind")->value);
     rc = check_identity(root, doc->index, namespaced, err);
+    if (rc == 0 && ki != NULL) {
+        rc = semantic_check(root, ki->cls, doc->index, err);
+    }
     if (rc != 0) {
         return rc;
     }

@@ -8,6 +8,8 @@
 set -u
 flotilla=$1
 expected=$2
+case $flotilla in /*) ;; *) flotilla=$PWD/$flotilla ;; esac
+case $expected in /*) ;; *) expected=$PWD/$expected ;; esac
 corpus=${FL_SHARED_DIR:-}/testdata/real
 if [ -z "${FL_SHARED_DIR:-}" ] || [ ! -d "$corpus" ]; then
     echo "SKIP: real corpus not found at '$corpus' (set FL_SHARED_DIR to the shared checkout)"

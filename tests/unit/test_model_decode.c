@@ -413,6 +413,22 @@ uid_compute__is_stable_and_distinguishes_fields(void **state)
 }
 
 static void
+uid_compute__matches_rfc4122_uuid5(void **state)
+{
+    char uid[40];
+
+    (void)state;
+
+    /* python3: uuid.uuid5(UUID(MODEL_UID_NAMESPACE),
+     *                     "apps/Deployment/default/nginx") */
+    assert_int_equal(model_uid_compute("apps", "Deployment", "default",
+                                       "nginx", uid, sizeof(uid)),
+                     0);
+
+    assert_string_equal(uid, "2531f0f6-3e47-5804-bc64-67628b28f9d7");
+}
+
+static void
 object__defaults_propagation_policy(void **state)
 {
     const char *text = "apiVersion: policy.karmada.io/v1alpha1\n"
@@ -503,6 +519,7 @@ main(void)
         cmocka_unit_test(object__defaults_replicas_namespace_and_uid),
         cmocka_unit_test(object__keeps_given_uid),
         cmocka_unit_test(uid_compute__is_stable_and_distinguishes_fields),
+        cmocka_unit_test(uid_compute__matches_rfc4122_uuid5),
         cmocka_unit_test(object__defaults_propagation_policy),
         cmocka_unit_test(object__reads_every_file_of_tests_model),
     };

@@ -272,6 +272,7 @@ command_after(const char *command, const char *overrider)
     json_t *m;
     json_t *o;
     json_t *c;
+    json_t *other;
 
     snprintf(text, sizeof(text),
              "{\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"name\":\"nginx\""
@@ -287,13 +288,16 @@ command_after(const char *command, const char *overrider)
                                        "containers"),
                        0),
         "command"));
+    other = json_pack("[s]", "x");
+    /* The container with another name is untouched. */
     assert_true(json_equal(
         json_object_get(json_array_get(json_object_get(json_object_get(m,
                                                                        "spec"),
                                                        "containers"),
                                        1),
                         "command"),
-        json_pack("[s]", "x")));
+        other));
+    json_decref(other);
     json_decref(m);
     json_decref(o);
     return c;

@@ -155,14 +155,13 @@ selector_match__gives_karmada_implicit_priorities(void **state)
     (void)state;
     load(&set, pod_test);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        json_t *sel = json_loads("{}", 0, NULL);
+        json_t *sel = NULL;
         struct model_file *f = NULL;
 
         assert_int_equal(model_decode_buffer("s", cases[i][0],
                                              strlen(cases[i][0]), NULL, &f,
                                              NULL),
                          0);
-        json_decref(sel);
         assert_int_equal(model_node_to_json(model_file_document(f, 0)->root,
                                             &sel),
                          0);
@@ -452,6 +451,287 @@ binding_build__lists_dependencies_with_propagate_deps(void **state)
     model_set_release(&set);
 }
 
+static void
+conflict_resolution__template_annotation_wins_scenario53(void **state)
+{
+    (void)state;
+
+    assert_string_equal(model_conflict_resolution(NULL, "Overwrite"),
+                        "overwrite");
+    assert_string_equal(model_conflict_resolution(NULL, "Abort"), "abort");
+    assert_string_equal(model_conflict_resolution("overwrite", "Abort"),
+                        "overwrite");
+    assert_string_equal(model_conflict_resolution("abort", "Overwrite"),
+                        "abort");
+    assert_string_equal(model_conflict_resolution("unknown", "Overwrite"),
+                        "overwrite");
+}
+
+static void
+suspend_dispatching__per_cluster_scenario54(void **state)
+{
+    json_t *none = json_object();
+    json_t *f = json_pack("{s:b}", "dispatching", 0);
+    json_t *t = json_pack("{s:b}", "dispatching", 1);
+    json_t *on = json_pack("{s:{s:[s]}}", "dispatchingOnClusters",
+                           "clusterNames", "clusterA");
+
+    (void)state;
+
+    assert_false(model_suspend_dispatching(NULL, "clusterA"));
+    assert_false(model_suspend_dispatching(none, "clusterA"));
+    assert_false(model_suspend_dispatching(f, "clusterA"));
+    assert_true(model_suspend_dispatching(t, "clusterA"));
+    assert_true(model_suspend_dispatching(on, "clusterA"));
+    assert_false(model_suspend_dispatching(on, "clusterB"));
+    json_decref(none);
+    json_decref(f);
+    json_decref(t);
+    json_decref(on);
+}
+
+static void
+suspension_merge__keeps_third_party_scheduling_scenario55(void **state)
+{
+    json_t *sched = json_pack("{s:b}", "scheduling", 1);
+    json_t *both = json_pack("{s:b,s:b}", "dispatching", 1, "scheduling", 1);
+    json_t *disp = json_pack("{s:b}", "dispatching", 1);
+    json_t *out = NULL;
+    json_t *want;
+
+    (void)state;
+
+    assert_int_equal(model_suspension_merge(NULL, NULL, &out), 0);
+    assert_null(out);
+    assert_int_equal(model_suspension_merge(sched, NULL, &out), 0);
+    assert_true(json_equal(out, sched));
+    json_decref(out);
+    assert_int_equal(model_suspension_merge(both, NULL, &out), 0);
+    assert_true(json_equal(out, sched));
+    json_decref(out);
+    assert_int_equal(model_suspension_merge(disp, NULL, &out), 0);
+    assert_null(out);
+    assert_int_equal(model_suspension_merge(NULL, disp, &out), 0);
+    assert_true(json_equal(out, disp));
+    json_decref(out);
+    assert_int_equal(model_suspension_merge(sched, disp, &out), 0);
+    want = json_pack("{s:b,s:b}", "dispatching", 1, "scheduling", 1);
+    assert_true(json_equal(out, want));
+    json_decref(out);
+    json_decref(want);
+    json_decref(sched);
+    json_decref(both);
+    json_decref(disp);
+}
+
+static const char *const claim_policies =
+    "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\n"
+    "metadata:\n  name: pp-example\n  namespace: test\n  labels:\n"
+    "    propagationpolicy.karmada.io/permanent-id: f2507cgb-pp\n"
+    "spec:\n  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment}]\n"
+    "---\n"
+    "apiVersion: policy.karmada.io/v1alpha1\n"
+    "kind: ClusterPropagationPolicy\nmetadata:\n  name: cpp-example\n"
+    "  labels:\n"
+    "    clusterpropagationpolicy.karmada.io/permanent-id: f2507cgb-cpp\n"
+    "spec:\n  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment}]\n";
+
+static void
+claim_apply__writes_label_and_annotations_scenarios17_19(void **state)
+{
+    struct model_set set = { NULL, 0 };
+    json_t *obj = json_pack("{s:{s:{s:s}}}", "metadata", "labels", "foo",
+                            "bar");
+    json_t *labels;
+    json_t *ann;
+
+    (void)state;
+    load(&set, claim_policies);
+
+    assert_int_equal(model_claim_apply(obj, set.items[1]), 0);
+    assert_int_equal(model_claim_apply(obj, set.items[0]), 0);
+
+    labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+    ann = json_object_get(json_object_get(obj, "metadata"), "annotations");
+    assert_string_equal(json_string_value(json_object_get(
+                            labels, "propagationpolicy.karmada.io/"
+                                    "permanent-id")),
+                        "f2507cgb-pp");
+    assert_null(json_object_get(labels, "clusterpropagationpolicy.karmada.io/"
+                                        "permanent-id"));
+    assert_string_equal(json_string_value(json_object_get(labels, "foo")),
+                        "bar");
+    assert_string_equal(json_string_value(json_object_get(
+                            ann, "propagationpolicy.karmada.io/namespace")),
+                        "test");
+    assert_string_equal(json_string_value(json_object_get(
+                            ann, "propagationpolicy.karmada.io/name")),
+                        "pp-example");
+    assert_null(json_object_get(ann, "clusterpropagationpolicy.karmada.io/"
+                                     "name"));
+    json_decref(obj);
+    model_set_release(&set);
+}
+
+static void
+claim_cleanup__only_removes_own_claim_scenario18(void **state)
+{
+    struct model_set set = { NULL, 0 };
+    json_t *mine = json_object();
+    json_t *other = json_pack(
+        "{s:{s:{s:s}}}", "metadata", "labels",
+        "propagationpolicy.karmada.io/permanent-id", "b0907-other");
+
+    (void)state;
+    load(&set, claim_policies);
+    assert_int_equal(model_claim_apply(mine, set.items[0]), 0);
+
+    assert_int_equal(model_claim_cleanup(mine, set.items[0]), 1);
+    assert_int_equal(model_claim_cleanup(other, set.items[0]), 0);
+
+    assert_int_equal(json_object_size(json_object_get(
+                         json_object_get(mine, "metadata"), "labels")),
+                     0);
+    assert_int_equal(json_object_size(json_object_get(
+                         json_object_get(other, "metadata"), "labels")),
+                     1);
+    json_decref(mine);
+    json_decref(other);
+    model_set_release(&set);
+}
+
+static void
+policy_preempts__priority_and_scope_rules_scenarios22_26(void **state)
+{
+    const char *text =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nginx\n"
+        "spec:\n  template:\n    spec:\n      containers: [{name: a}]\n---\n"
+        "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\n"
+        "metadata: {name: low-pp}\nspec:\n  priority: 5\n"
+        "  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment}]\n"
+        "---\n"
+        "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\n"
+        "metadata: {name: high-pp}\nspec:\n  priority: 10\n"
+        "  preemption: Always\n  resourceSelectors: [{apiVersion: apps/v1, "
+        "kind: Deployment, name: nginx}]\n---\n"
+        "apiVersion: policy.karmada.io/v1alpha1\nkind: PropagationPolicy\n"
+        "metadata: {name: never-pp}\nspec:\n  priority: 10\n"
+        "  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, "
+        "name: nginx}]\n---\n"
+        "apiVersion: policy.karmada.io/v1alpha1\n"
+        "kind: ClusterPropagationPolicy\nmetadata: {name: cpp}\nspec:\n"
+        "  priority: 100\n  resourceSelectors: [{apiVersion: apps/v1, "
+        "kind: Deployment}]\n---\n"
+        "apiVersion: policy.karmada.io/v1alpha1\n"
+        "kind: ClusterPropagationPolicy\nmetadata: {name: high-cpp}\n"
+        "spec:\n  priority: 200\n  preemption: Always\n"
+        "  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, "
+        "name: nginx, namespace: default}]\n";
+    struct model_set set = { NULL, 0 };
+    const struct model_object *t;
+
+    (void)state;
+    load(&set, text);
+    t = find(&set, "Deployment", "nginx");
+
+    assert_true(model_policy_preempts(find(&set, "PropagationPolicy",
+                                           "high-pp"),
+                                      find(&set, "PropagationPolicy",
+                                           "low-pp"),
+                                      t));
+    assert_false(model_policy_preempts(find(&set, "PropagationPolicy",
+                                            "low-pp"),
+                                       find(&set, "PropagationPolicy",
+                                            "high-pp"),
+                                       t));
+    assert_false(model_policy_preempts(find(&set, "PropagationPolicy",
+                                            "never-pp"),
+                                       find(&set, "PropagationPolicy",
+                                            "low-pp"),
+                                       t));
+    /* A PP with Always takes a CPP's template regardless of priority. */
+    assert_true(model_policy_preempts(find(&set, "PropagationPolicy",
+                                           "high-pp"),
+                                      find(&set, "ClusterPropagationPolicy",
+                                           "cpp"),
+                                      t));
+    assert_true(model_policy_preempts(find(&set, "ClusterPropagationPolicy",
+                                           "high-cpp"),
+                                      find(&set, "ClusterPropagationPolicy",
+                                           "cpp"),
+                                      t));
+    assert_false(model_policy_preempts(find(&set, "ClusterPropagationPolicy",
+                                            "high-cpp"),
+                                       find(&set, "PropagationPolicy",
+                                            "low-pp"),
+                                       t));
+    model_set_release(&set);
+}
+
+static int
+read_one(const char *text, struct model_error *err)
+{
+    struct model_file *f = NULL;
+    struct model_object *o = NULL;
+    int rc;
+
+    rc = model_decode_buffer("t.yaml", text, strlen(text), NULL, &f, err);
+    if (rc == 0) {
+        rc = model_object_from_document(f, model_file_document(f, 0), &o,
+                                        err);
+    }
+    model_object_free(o);
+    model_file_free(f);
+    return rc;
+}
+
+static void
+cluster_validation__rejects_karmada_invalid_cases_scenario64(void **state)
+{
+    static const char *const bad[][2] = {
+        { "name: ^Invalid\nspec: {syncMode: Push}", "metadata.name" },
+        { "name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+          "spec: {syncMode: Push}",
+          "metadata.name" },
+        { "name: m1\nspec: {}", "spec.syncMode" },
+        { "name: m1\nspec: {syncMode: ^Invalid}", "spec.syncMode" },
+        { "name: m1\nspec: {syncMode: Push, apiEndpoint: ^Invalid}",
+          "spec.apiEndpoint" },
+        { "name: m1\nspec: {syncMode: Push, secretRef: {}}",
+          "spec.secretRef.namespace" },
+        { "name: m1\nspec: {syncMode: Push, proxyURL: ^Invalid}",
+          "spec.proxyURL" },
+        { "name: m1\nspec: {syncMode: Push, region: 'a b'}", "spec.region" },
+        { "name: m1\nspec: {syncMode: Push, zone: z1, zones: [z2]}",
+          "spec.zones" },
+        { "name: m1\nspec: {syncMode: Push, taints: [{key: k, effect: "
+          "PreferNoSchedule}]}",
+          "spec.taints[0].effect" },
+    };
+    char text[512];
+    struct model_error err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *nl = strchr(bad[i][0], '\n');
+
+        snprintf(text, sizeof(text),
+                 "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\n"
+                 "metadata: {%.*s}\n%s\n",
+                 (int)(nl - bad[i][0]), bad[i][0], nl + 1);
+        memset(&err, 0, sizeof(err));
+
+        assert_int_equal(read_one(text, &err), -EINVAL);
+        assert_string_equal(err.path, bad[i][1]);
+    }
+    snprintf(text, sizeof(text),
+             "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\n"
+             "metadata: {name: member-1}\nspec: {syncMode: Pull, "
+             "apiEndpoint: 'https://10.0.0.1:6443', proxyURL: "
+             "'socks5://127.0.0.1:1080', zones: [z1]}\n");
+    assert_int_equal(read_one(text, &err), 0);
+}
+
 int
 main(void)
 {
@@ -471,6 +751,18 @@ main(void)
         cmocka_unit_test(
             binding_build__cluster_scoped_template_gets_cluster_binding),
         cmocka_unit_test(binding_build__lists_dependencies_with_propagate_deps),
+        cmocka_unit_test(
+            conflict_resolution__template_annotation_wins_scenario53),
+        cmocka_unit_test(suspend_dispatching__per_cluster_scenario54),
+        cmocka_unit_test(
+            suspension_merge__keeps_third_party_scheduling_scenario55),
+        cmocka_unit_test(
+            claim_apply__writes_label_and_annotations_scenarios17_19),
+        cmocka_unit_test(claim_cleanup__only_removes_own_claim_scenario18),
+        cmocka_unit_test(
+            policy_preempts__priority_and_scope_rules_scenarios22_26),
+        cmocka_unit_test(
+            cluster_validation__rejects_karmada_invalid_cases_scenario64),
     };
 
     return cmocka_run_group_tests_name("model.policy", tests, NULL, NULL);

@@ -100,4 +100,60 @@ int model_placement_from_json(const json_t *placement,
 int model_cluster_spec_from_object(const struct model_object *cluster,
                                    Flotilla__V1__ClusterSpec **out);
 
+/*
+ * The work.karmada.io/conflict-resolution value for a manifest (§4.14,
+ * scenario 53): the template annotation @tmpl_annotation when it is exactly
+ * "overwrite" or "abort" (may be NULL), else "overwrite" when the binding's
+ * @binding_value is "Overwrite", else "abort".
+ */
+const char *model_conflict_resolution(const char *tmpl_annotation,
+                                      const char *binding_value);
+
+/*
+ * Is dispatching to @cluster suspended by the policy suspension @susp (JSON
+ * {dispatching, dispatchingOnClusters: {clusterNames}}; NULL = none)?
+ * (§4.12, scenario 54.)
+ */
+bool model_suspend_dispatching(const json_t *susp, const char *cluster);
+
+/*
+ * Merges the policy suspension @policy (NULL = none) into the binding
+ * suspension @binding (NULL = none; may carry a "scheduling" flag owned by
+ * third parties) as §4.12 says (scenario 55). *out is a new object or NULL
+ * for "no suspension". Returns 0 or -ENOMEM.
+ */
+int model_suspension_merge(const json_t *binding, const json_t *policy,
+                           json_t **out);
+
+/*
+ * Writes the claim of policy @p (PropagationPolicy or ClusterPropagation
+ * Policy) onto the object @obj (template or binding JSON, §4.5): the
+ * permanent-id label and the name annotations; a PropagationPolicy claim
+ * also removes any ClusterPropagationPolicy claim (§4.4 step 1). Returns 0,
+ * -EINVAL when @p is not a propagation policy, -ENOMEM.
+ */
+int model_claim_apply(json_t *obj, const struct model_object *p);
+
+/*
+ * Removes the claim of @p from @obj only if @obj's claim label still holds
+ * @p's permanent id (§4.5, scenario 18). Returns 1 when removed, 0 when the
+ * object is claimed by someone else or not at all.
+ */
+int model_claim_cleanup(json_t *obj, const struct model_object *p);
+
+/* The permanent id of propagation policy @p (its label, else its UID). */
+const char *model_policy_permanent_id(const struct model_object *p);
+
+/*
+ * Does policy @p (with preemption Always) take template @t from its current
+ * claimer @claimer (§4.8)? A PropagationPolicy preempts another
+ * PropagationPolicy of strictly lower priority and any ClusterPropagation
+ * Policy; a ClusterPropagationPolicy preempts only a ClusterPropagation
+ * Policy of strictly lower priority. @t must be selected by name. False when
+ * @p's preemption is not Always or @claimer is @p.
+ */
+bool model_policy_preempts(const struct model_object *p,
+                           const struct model_object *claimer,
+                           const struct model_object *t);
+
 #endif /* MODEL_POLICY_H */
