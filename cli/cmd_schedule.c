@@ -143,6 +143,12 @@ schedule_json(json_t *root, const char *path)
         sched_arena_release(&a);
         return 2;
     }
+    if (b.has_placement &&
+        sched_placement_validate(&b.placement, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: binding.%s\n", path, err);
+        sched_arena_release(&a);
+        return 2;
+    }
     in.clusters = c;
     in.n_clusters = n;
     in.binding = &b;
@@ -346,8 +352,11 @@ schedule_manifests(const struct opts *o)
         }
         rc = sched_binding_from_proto(&a, bs, NULL, &b, err, sizeof(err));
         model_binding_free(bs);
+        if (rc == 0 && b.has_placement) {
+            rc = sched_placement_validate(&b.placement, err, sizeof(err));
+        }
         if (rc != 0) {
-            printf("%s\n  bad binding: %s\n", what, err);
+            printf("%s\n  bad binding: policy %s: %s\n", what, p->name, err);
             worst = 2;
             continue;
         }

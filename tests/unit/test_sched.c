@@ -516,6 +516,47 @@ binding_affected__new_cluster_moves_bindings_whose_affinity_matches(void **state
     sched_arena_release(&p.a);
 }
 
+static void
+placement_validate__names_the_bad_field(void **state)
+{
+    struct problem p;
+    char err[256];
+    int rc;
+
+    (void)state;
+    problem_load(&p, "[]",
+                 "{\"placement\":{\"spreadConstraints\":[{\"spreadByField\":\"region\","
+                 "\"minGroups\":3,\"maxGroups\":2}]}}");
+
+    rc = sched_placement_validate(&p.b.placement, err, sizeof(err));
+
+    assert_int_equal(rc, -EINVAL);
+    assert_non_null(strstr(err, "placement.spreadConstraints[0].maxGroups"));
+    p.b.placement.spreads[0].max_groups = 3;
+    rc = sched_placement_validate(&p.b.placement, err, sizeof(err));
+    assert_int_equal(rc, -EINVAL);
+    assert_non_null(strstr(err, "a 'cluster' constraint is required"));
+    sched_arena_release(&p.a);
+}
+
+static void
+placement_validate__accepts_a_karmada_policy(void **state)
+{
+    struct problem p;
+    char err[256];
+
+    (void)state;
+    problem_load(&p, "[]",
+                 "{\"placement\":{\"clusterAffinities\":[{\"affinityName\":\"a\","
+                 "\"clusterNames\":[\"x\"],\"overflowAffinities\":[{\"clusterNames\":[\"y\"]}]}],"
+                 "\"spreadConstraints\":[{\"spreadByField\":\"cluster\",\"minGroups\":1,"
+                 "\"maxGroups\":2}],\"replicaScheduling\":{\"replicaSchedulingType\":"
+                 "\"Divided\",\"replicaDivisionPreference\":\"Aggregated\"}}}");
+
+    assert_int_equal(sched_placement_validate(&p.b.placement, err, sizeof(err)), 0);
+    sched_arena_release(&p.a);
+}
+
 int
 main(void)
 {
@@ -535,6 +576,8 @@ main(void)
         cmocka_unit_test(estimate_general__takes_the_tightest_resource),
         cmocka_unit_test(json_binding__names_the_bad_field),
         cmocka_unit_test(arena__serves_large_and_many_allocations),
+        cmocka_unit_test(placement_validate__names_the_bad_field),
+        cmocka_unit_test(placement_validate__accepts_a_karmada_policy),
         cmocka_unit_test(binding_affected__summary_only_moves_only_unschedulable),
         cmocka_unit_test(binding_affected__taints_move_bindings_that_target_the_cluster),
         cmocka_unit_test(binding_affected__new_cluster_moves_bindings_whose_affinity_matches),

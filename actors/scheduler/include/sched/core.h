@@ -408,6 +408,20 @@ int sched_affinities_run(struct sched_arena *a, const struct sched_input *in,
 int sched_schedule(struct sched_arena *a, const struct sched_input *in,
                    struct sched_decision *d);
 
+/* ---- policy validation (§2.3) ---- */
+
+/*
+ * Checks @p the way Karmada's policy webhook does (§2.3): group bounds,
+ * spread fields (each at most once, a cluster constraint whenever a field
+ * is used), field-selector keys and operators, overflow affinities only
+ * with dynamic-weight or aggregated division, unique affinity names,
+ * clusterAffinity and clusterAffinities not both. Returns 0, or -EINVAL
+ * with "placement.<field>: <what is wrong>" in @err. The conformance
+ * vectors are not validated: Karmada's unit tests bypass the webhook.
+ */
+int sched_placement_validate(const struct sched_placement *p, char *err,
+                             size_t errlen);
+
 /* ---- re-scheduling triggers (docs/scheduler.md) ---- */
 
 /* What changed between two versions of a cluster. */
