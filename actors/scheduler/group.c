@@ -274,8 +274,16 @@ struct dfs {
     struct path *paths;
     size_t n_paths;
     size_t cap_paths;
+    size_t budget; /* nodes left to visit before giving up */
     int rc;
 };
+
+/*
+ * Karmada enumerates every combination; with many regions and a large
+ * maxGroups that is exponential. Past this many nodes the selection fails
+ * with an error instead of running for hours.
+ */
+#define DFS_BUDGET 2000000
 
 static int
 group_order(const void *x, const void *y)
@@ -354,6 +362,10 @@ dfs_walk(struct dfs *d, size_t start, size_t len, int64_t sum)
     if (d->rc != 0) {
         return;
     }
+    if (d->budget-- == 0) {
+        d->rc = -E2BIG;
+        return;
+    }
     if (sum >= d->target && (int64_t)len >= d->min && (int64_t)len <= d->max) {
         dfs_record(d, len);
         return;
@@ -404,7 +416,7 @@ sched_select_groups(struct sched_arena *a, struct sched_group *groups, size_t n,
                     struct sched_group **out, size_t *n_out)
 {
     struct dfs d = { a, groups, n, min_groups, max_groups, target,
-                     NULL, NULL, 0, 0, 0 };
+                     NULL, NULL, 0, 0, DFS_BUDGET, 0 };
     struct path *best;
     struct sched_group *sel;
 
@@ -545,6 +557,11 @@ sched_select_by_region(struct sched_arena *a, const struct sched_spread *region,
     rc = sched_select_groups(a, groups, n_regions, region->min_groups,
                              region->max_groups, cluster_min, &chosen,
                              &n_chosen);
+    if (rc == -E2BIG) {
+        return sched_error_set(err, SCHED_OUTCOME_ERROR,
+                               "too many region combinations to enumerate (%zu regions, maxGroups %d)",
+                               n_regions, region->max_groups);
+    }
     if (rc != 0) {
         return rc;
     }

@@ -557,6 +557,26 @@ placement_validate__accepts_a_karmada_policy(void **state)
     sched_arena_release(&p.a);
 }
 
+static void
+select_groups__gives_up_on_an_exponential_enumeration(void **state)
+{
+    struct sched_group g[40];
+    struct sched_group *out = NULL;
+    struct sched_arena a;
+    size_t n = 0;
+
+    (void)state;
+    sched_arena_init(&a);
+    for (int i = 0; i < 40; i++) {
+        g[i] = (struct sched_group){ sched_arena_printf(&a, "R%02d", i), 1, 10 };
+    }
+
+    assert_int_equal(sched_select_groups(&a, g, 40, 1, 40, 1000, &out, &n),
+                     -E2BIG);
+    assert_int_equal(n, 0);
+    sched_arena_release(&a);
+}
+
 int
 main(void)
 {
@@ -573,6 +593,7 @@ main(void)
         cmocka_unit_test(schedule__affinities_fall_through_to_the_next_term),
         cmocka_unit_test(schedule__unsupported_strategy_is_an_error),
         cmocka_unit_test(select_groups__prefers_the_heaviest_combination),
+        cmocka_unit_test(select_groups__gives_up_on_an_exponential_enumeration),
         cmocka_unit_test(estimate_general__takes_the_tightest_resource),
         cmocka_unit_test(json_binding__names_the_bad_field),
         cmocka_unit_test(arena__serves_large_and_many_allocations),

@@ -217,7 +217,8 @@ struct sched_group {
 /*
  * selectGroups (§8.4): writes the chosen groups' indexes into @groups
  * (best first) to *out (allocated in @a) and their number to *n_out (0 =
- * no feasible selection). @groups is reordered. Returns 0 or -ENOMEM.
+ * no feasible selection). @groups is reordered. Returns 0, -ENOMEM, or
+ * -E2BIG when the enumeration would visit more than two million nodes.
  */
 int sched_select_groups(struct sched_arena *a, struct sched_group *groups,
                         size_t n, int32_t min_groups, int32_t max_groups,
