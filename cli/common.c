@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "sched/actor.h"
 
 #ifndef FL_SOURCE_DIR
 #define FL_SOURCE_DIR "."
@@ -14,6 +15,7 @@
 
 /* Actors built into this program. Each issue that builds one adds it here. */
 const struct cli_actor cli_actors[] = {
+    { "scheduler", &sched_actor_core, NULL },
     { NULL, NULL, NULL },
 };
 
