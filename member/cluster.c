@@ -510,7 +510,7 @@ member_cluster_next_due(const struct member_cluster *mc, int64_t *due_ns)
 
         due = mc->flap_start_ns + (phase + 1) * mc->flap_period_ns;
     }
-    if (cluster_is_serving(mc)) {
+    if (cluster_is_serving(mc) && !mc->slow) {
         int64_t c = controllers_next_due(mc);
 
         if (c >= 0 && (due < 0 || c < due)) {
@@ -700,6 +700,21 @@ selector_matches(const char *sel, const json_t *obj, bool fields, bool *match)
         }
         start = i + 1;
     }
+    return 0;
+}
+
+int
+member_selector_match(const char *label_selector, const char *field_selector,
+                      const json_t *obj, bool *match)
+{
+    bool lm = true;
+    bool fm = true;
+
+    if (selector_matches(label_selector, obj, false, &lm) != 0 ||
+        selector_matches(field_selector, obj, true, &fm) != 0) {
+        return -EINVAL;
+    }
+    *match = lm && fm;
     return 0;
 }
 

@@ -504,6 +504,20 @@ pending_status(const json_t *pod, const char *reason, const char *why,
                      "qosClass", "BestEffort");
 }
 
+/* When container @i started running, kept from the previous status. */
+static const char *
+started_at(const json_t *pod, size_t i, const char *now)
+{
+    const json_t *cs = json_array_get(
+        json_object_get(json_object_get(pod, "status"), "containerStatuses"),
+        i);
+    const char *t = str_at(json_object_get(json_object_get(cs, "state"),
+                                           "running"),
+                           "startedAt", NULL);
+
+    return t != NULL ? t : now;
+}
+
 static json_t *
 scheduled_status(const json_t *pod, const json_t *st, bool ready,
                  const char *ts)
@@ -531,7 +545,7 @@ scheduled_status(const json_t *pod, const json_t *st, bool ready,
         if (ready) {
             json_object_set_new(cs, "state",
                                 json_pack("{s:{s:s}}", "running", "startedAt",
-                                          ts));
+                                          started_at(pod, i, ts)));
         } else if (json_integer_value(json_object_get(st, "restarts")) > 0) {
             json_object_set_new(cs, "state",
                                 json_pack("{s:{s:s}}", "waiting", "reason",
@@ -555,7 +569,10 @@ scheduled_status(const json_t *pod, const json_t *st, bool ready,
         condition("PodScheduled", "True", NULL, NULL,
                   old_transition(pod, "PodScheduled", "True", ts)),
         "hostIP", "10.0.0.10", "qosClass", "BestEffort", "containerStatuses",
-        containers, "startTime", ts);
+        containers, "startTime",
+        str_at(json_object_get(pod, "status"), "startTime", NULL) != NULL
+            ? str_at(json_object_get(pod, "status"), "startTime", NULL)
+            : ts);
     (void)node;
     return status;
 }
@@ -1260,6 +1277,11 @@ controllers_run(struct member_cluster *mc)
 {
     int pass;
     int rc;
+
+    /* down, black-holed or slow: the member changes nothing (scenarios.md) */
+    if (!cluster_is_serving(mc) || mc->slow) {
+        return 0;
+    }
 
     for (pass = 0; pass < MAX_PASSES; pass++) {
         uint64_t before = mc->rv;

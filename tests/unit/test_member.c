@@ -154,6 +154,7 @@ static void
 advance__pods_ready_after_ready_delay(void **state)
 {
     struct member_cluster *mc = new_cluster(NULL);
+    json_t *changes = NULL;
     int64_t due = 0;
 
     (void)state;
@@ -170,12 +171,19 @@ advance__pods_ready_after_ready_delay(void **state)
     assert_int_equal(member_cluster_advance(mc, MS(1999), NULL), 0);
     assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
                      0);
-    assert_int_equal(member_cluster_advance(mc, S(2), NULL), 0);
+    assert_int_equal(member_cluster_advance(mc, S(2), &changes), 0);
+    /* three pods and the Deployment's status */
+    assert_int_equal(json_array_size(changes), 4);
+    json_decref(changes);
     assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
                      3);
     assert_int_equal(status_int(mc, "deployments", "nginx",
                                 "availableReplicas"),
                      3);
+    /* a settled cluster changes nothing on its own */
+    assert_int_equal(member_cluster_advance(mc, S(60), &changes), 0);
+    assert_int_equal(json_array_size(changes), 0);
+    json_decref(changes);
     assert_int_equal(status_int(mc, "deployments", "nginx",
                                 "observedGeneration"),
                      1);
@@ -516,6 +524,33 @@ fault_down__refuses_keeps_objects_changes_nothing(void **state)
                      3);
     assert_int_equal(member_cluster_probe(mc, S(5), &code), 0);
     assert_int_equal(code, 200);
+    member_cluster_free(mc);
+}
+
+static void
+fault_slow__changes_nothing_until_up(void **state)
+{
+    struct member_cluster *mc = new_cluster(NULL);
+    struct member_fault f = { .kind = MEMBER_FAULT_SLOW };
+    json_t *obj = NULL;
+
+    (void)state;
+    create_yaml(mc, "deployments", deployment_yaml);
+    assert_int_equal(member_cluster_fault(mc, &f), 0);
+
+    assert_int_equal(member_cluster_advance(mc, S(10), NULL), 0);
+
+    assert_int_equal(member_cluster_get(mc, "deployments", "default", "nginx",
+                                        &obj),
+                     0);
+    json_decref(obj);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     0);
+    f.kind = MEMBER_FAULT_UP;
+    assert_int_equal(member_cluster_fault(mc, &f), 0);
+    assert_int_equal(member_cluster_advance(mc, S(10), NULL), 0);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     3);
     member_cluster_free(mc);
 }
 
@@ -875,6 +910,7 @@ main(void)
         cmocka_unit_test(statefulset_rollout__revisions_and_scale_down),
         cmocka_unit_test(fault_down__refuses_keeps_objects_changes_nothing),
         cmocka_unit_test(fault_blackhole_and_slow__probe_times_out),
+        cmocka_unit_test(fault_slow__changes_nothing_until_up),
         cmocka_unit_test(fault_unhealthy__answers_code_until_healthy),
         cmocka_unit_test(fault_flap__alternates_each_period_until_up),
         cmocka_unit_test(fault_crash__ready_drops_at_once_recover_after_delay),

@@ -399,38 +399,173 @@ age(const char *created, char *buf, size_t len)
     }
 }
 
-/* A Table of @items (reference stolen) with Name and Age columns. */
 static json_t *
-table_of(json_t *items, const char *rv)
+column(const char *name, const char *type, const char *format)
 {
+    return json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", name, "type", type,
+                     "format", format, "description", "", "priority", 0);
+}
+
+static json_int_t
+int_at(const json_t *obj, const char *a, const char *b)
+{
+    return json_integer_value(json_object_get(json_object_get(obj, a), b));
+}
+
+static const char *
+str_at(const json_t *obj, const char *a, const char *b)
+{
+    const char *v = json_string_value(json_object_get(json_object_get(obj, a),
+                                                      b));
+
+    return v != NULL ? v : "";
+}
+
+/* Pod READY, STATUS and RESTARTS as kubectl's printer derives them. */
+static void
+pod_cells(const json_t *pod, json_t *cells)
+{
+    const json_t *cs = json_object_get(json_object_get(pod, "status"),
+                                       "containerStatuses");
+    const char *phase = str_at(pod, "status", "phase");
+    const json_t *c;
+    const char *reason = NULL;
+    size_t total = json_array_size(json_object_get(
+        json_object_get(pod, "spec"), "containers"));
+    size_t ready = 0;
+    size_t i;
+    json_int_t restarts = 0;
+    char buf[32];
+
+    json_array_foreach(cs, i, c) {
+        const char *w = str_at(json_object_get(c, "state"), "waiting",
+                               "reason");
+
+        ready += json_is_true(json_object_get(c, "ready"));
+        restarts += json_integer_value(json_object_get(c, "restartCount"));
+        if (w[0] != '\0') {
+            reason = w;
+        }
+    }
+    snprintf(buf, sizeof(buf), "%zu/%zu", ready, total);
+    json_array_append_new(cells, json_string(buf));
+    json_array_append_new(cells, json_string(reason != NULL ? reason : phase));
+    json_array_append_new(cells, json_integer(restarts));
+}
+
+/* Columns between Name and Age for @resource; NULL for none. */
+static json_t *
+extra_columns(const char *resource)
+{
+    if (strcmp(resource, "pods") == 0) {
+        return json_pack("[o, o, o]", column("Ready", "string", ""),
+                         column("Status", "string", ""),
+                         column("Restarts", "integer", ""));
+    }
+    if (strcmp(resource, "deployments") == 0) {
+        return json_pack("[o, o, o]", column("Ready", "string", ""),
+                         column("Up-to-date", "string", ""),
+                         column("Available", "string", ""));
+    }
+    if (strcmp(resource, "statefulsets") == 0) {
+        return json_pack("[o]", column("Ready", "string", ""));
+    }
+    if (strcmp(resource, "persistentvolumeclaims") == 0) {
+        return json_pack("[o, o, o, o]", column("Status", "string", ""),
+                         column("Volume", "string", ""),
+                         column("Capacity", "string", ""),
+                         column("StorageClass", "string", ""));
+    }
+    if (strcmp(resource, "nodes") == 0 || strcmp(resource, "namespaces") == 0) {
+        return json_pack("[o]", column("Status", "string", ""));
+    }
+    if (strcmp(resource, "services") == 0) {
+        return json_pack("[o, o]", column("Type", "string", ""),
+                         column("Cluster-IP", "string", ""));
+    }
+    return NULL;
+}
+
+static void
+extra_cells(const char *resource, const json_t *obj, json_t *cells)
+{
+    char buf[64];
+
+    if (strcmp(resource, "pods") == 0) {
+        pod_cells(obj, cells);
+    } else if (strcmp(resource, "deployments") == 0 ||
+               strcmp(resource, "statefulsets") == 0) {
+        snprintf(buf, sizeof(buf), "%lld/%lld",
+                 (long long)int_at(obj, "status", "readyReplicas"),
+                 (long long)int_at(obj, "spec", "replicas"));
+        json_array_append_new(cells, json_string(buf));
+        if (resource[0] == 'd') {
+            json_array_append_new(cells,
+                                  json_integer(int_at(obj, "status",
+                                                      "updatedReplicas")));
+            json_array_append_new(cells,
+                                  json_integer(int_at(obj, "status",
+                                                      "availableReplicas")));
+        }
+    } else if (strcmp(resource, "persistentvolumeclaims") == 0) {
+        json_array_append_new(cells,
+                              json_string(str_at(obj, "status", "phase")));
+        json_array_append_new(cells,
+                              json_string(str_at(obj, "spec", "volumeName")));
+        json_array_append_new(
+            cells, json_string(str_at(json_object_get(obj, "status"),
+                                      "capacity", "storage")));
+        json_array_append_new(
+            cells, json_string(str_at(obj, "spec", "storageClassName")));
+    } else if (strcmp(resource, "nodes") == 0) {
+        json_array_append_new(cells, json_string("Ready"));
+    } else if (strcmp(resource, "namespaces") == 0) {
+        json_array_append_new(cells,
+                              json_string(str_at(obj, "status", "phase")));
+    } else if (strcmp(resource, "services") == 0) {
+        json_array_append_new(cells, json_string(str_at(obj, "spec", "type")));
+        json_array_append_new(cells,
+                              json_string(str_at(obj, "spec", "clusterIP")));
+    }
+}
+
+/*
+ * A meta.k8s.io/v1 Table of @items (reference stolen): Name, the columns
+ * kubectl shows for the kind, Age; rows carry PartialObjectMetadata.
+ */
+static json_t *
+table_of(json_t *items, const char *rv, const char *resource)
+{
+    json_t *cols = json_pack("[o]", column("Name", "string", "name"));
+    json_t *extra = extra_columns(resource);
     json_t *rows = json_array();
-    json_t *table;
     json_t *obj;
     size_t i;
 
+    if (extra != NULL) {
+        json_array_extend(cols, extra);
+        json_decref(extra);
+    }
+    json_array_append_new(cols, column("Age", "string", ""));
     json_array_foreach(items, i, obj) {
         json_t *meta = json_object_get(obj, "metadata");
+        json_t *cells = json_pack("[O]", json_object_get(meta, "name"));
         char a[32];
 
+        extra_cells(resource, obj, cells);
         age(json_string_value(json_object_get(meta, "creationTimestamp")), a,
             sizeof(a));
+        json_array_append_new(cells, json_string(a));
         json_array_append_new(
-            rows, json_pack("{s:[O, s], s:{s:s, s:s, s:O}}", "cells",
-                            json_object_get(meta, "name"), a, "object", "kind",
-                            "PartialObjectMetadata", "apiVersion",
-                            "meta.k8s.io/v1", "metadata", meta));
+            rows, json_pack("{s:o, s:{s:s, s:s, s:O}}", "cells", cells,
+                            "object", "kind", "PartialObjectMetadata",
+                            "apiVersion", "meta.k8s.io/v1", "metadata", meta));
     }
-    table = json_pack("{s:s, s:s, s:{s:s}, s:[{s:s, s:s, s:s, s:s, s:i}, "
-                     "{s:s, s:s, s:s, s:s, s:i}], s:o}",
-                     "kind", "Table", "apiVersion", "meta.k8s.io/v1",
-                     "metadata", "resourceVersion", rv, "columnDefinitions",
-                     "name", "Name", "type", "string", "format", "name",
-                     "description", "Name of the object", "priority", 0,
-                     "name", "Age", "type", "string", "format", "",
-                     "description", "Time since creation", "priority", 0,
-                     "rows", rows);
     json_decref(items);
-    return table;
+    return json_pack("{s:s, s:s, s:{s:s}, s:o, s:o}", "kind", "Table",
+                     "apiVersion", "meta.k8s.io/v1", "metadata",
+                     "resourceVersion", rv, "columnDefinitions", cols, "rows",
+                     rows);
 }
 
 static bool
@@ -449,6 +584,10 @@ struct watch {
     const struct member_kind *kind;
     char ns[256];
     char name[256];
+    char labels[512];
+    char fields[512];
+    /* the client asked for Tables: each event carries a one-row Table */
+    bool table;
     uint64_t rv;
     int64_t deadline_ns;
     json_t *pending;
@@ -472,8 +611,32 @@ watch_wanted(const struct watch *w, const json_t *obj)
 {
     const char *name = json_string_value(json_object_get(
         json_object_get(obj, "metadata"), "name"));
+    bool match = false;
 
-    return w->name[0] == '\0' || (name != NULL && strcmp(name, w->name) == 0);
+    if (w->name[0] != '\0' && (name == NULL || strcmp(name, w->name) != 0)) {
+        return false;
+    }
+    return member_selector_match(w->labels, w->fields, obj, &match) == 0 &&
+           match;
+}
+
+/* Queues one event for @obj (borrowed). */
+static void
+watch_push(struct watch *w, const char *type, json_t *obj)
+{
+    json_t *payload;
+
+    if (w->table) {
+        const char *rv = json_string_value(json_object_get(
+            json_object_get(obj, "metadata"), "resourceVersion"));
+
+        payload = table_of(json_pack("[O]", obj), rv != NULL ? rv : "",
+                           w->kind->resource);
+    } else {
+        payload = json_incref(obj);
+    }
+    json_array_append_new(w->pending, json_pack("{s:s, s:o}", "type", type,
+                                                "object", payload));
 }
 
 static void
@@ -506,10 +669,8 @@ watch_fill(struct watch *w)
         json_t *obj = json_object_get(ev, "object");
 
         if (watch_wanted(w, obj)) {
-            json_array_append_new(w->pending,
-                                  json_pack("{s:O, s:O}", "type",
-                                            json_object_get(ev, "type"),
-                                            "object", obj));
+            watch_push(w, json_string_value(json_object_get(ev, "type")),
+                       obj);
         }
     }
     json_decref(events);
@@ -589,11 +750,26 @@ serve_watch(struct MHD_Connection *c, struct sim_member *m,
     }
     w->m = m;
     w->kind = rt->kind;
+    w->table = wants_table(c);
     w->pending = json_array();
     snprintf(w->ns, sizeof(w->ns), "%s", rt->ns);
     snprintf(w->name, sizeof(w->name), "%s", rt->name);
-    if (fs != NULL && strncmp(fs, "metadata.name=", 14) == 0) {
-        snprintf(w->name, sizeof(w->name), "%s", fs + 14);
+    snprintf(w->fields, sizeof(w->fields), "%s", fs != NULL ? fs : "");
+    snprintf(w->labels, sizeof(w->labels), "%s",
+             query(c, "labelSelector") != NULL ? query(c, "labelSelector")
+                                               : "");
+    {
+        json_t *probe = json_object();
+        bool match;
+        int bad = member_selector_match(w->labels, w->fields, probe, &match);
+
+        json_decref(probe);
+        if (bad != 0) {
+            watch_free(w);
+            return send_status(c, 400, "BadRequest",
+                               "unable to parse requirement: invalid selector",
+                               NULL);
+        }
     }
     if (ts != NULL && atoll(ts) > 0) {
         timeout = atoll(ts);
@@ -613,9 +789,7 @@ serve_watch(struct MHD_Connection *c, struct sim_member *m,
         pthread_mutex_unlock(&m->mu);
         json_array_foreach(items, i, obj) {
             if (watch_wanted(w, obj)) {
-                json_array_append_new(w->pending,
-                                      json_pack("{s:s, s:O}", "type", "ADDED",
-                                                "object", obj));
+                watch_push(w, "ADDED", obj);
             }
         }
         json_decref(items);
@@ -671,11 +845,11 @@ serve_get(struct MHD_Connection *c, struct sim_member *m,
         if (wants_table(c)) {
             json_t *one = json_pack("[o]", obj);
 
-            return send_json(c, 200,
-                             table_of(one, json_string_value(json_object_get(
-                                               json_object_get(obj,
-                                                               "metadata"),
-                                               "resourceVersion"))));
+            snprintf(rvs, sizeof(rvs), "%s",
+                     json_string_value(json_object_get(
+                         json_object_get(obj, "metadata"),
+                         "resourceVersion")));
+            return send_json(c, 200, table_of(one, rvs, rt->kind->resource));
         }
         return send_json(c, 200, obj);
     }
@@ -697,7 +871,7 @@ serve_get(struct MHD_Connection *c, struct sim_member *m,
     }
     snprintf(rvs, sizeof(rvs), "%llu", (unsigned long long)rv);
     if (wants_table(c)) {
-        return send_json(c, 200, table_of(items, rvs));
+        return send_json(c, 200, table_of(items, rvs, rt->kind->resource));
     }
     strip_type(items);
     snprintf(kind, sizeof(kind), "%sList", rt->kind->kind);

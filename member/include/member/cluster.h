@@ -70,7 +70,10 @@ const char *member_cluster_name(const struct member_cluster *mc);
  * Moves the model to @now_ns (never backwards: an earlier time is treated
  * as the current one) and runs the controllers: pods created, scheduled,
  * made ready; PVCs bound; workload status updated. While the member does
- * not serve (down, black-holed, the down half of a flap) nothing changes.
+ * not serve (down, black-holed, the down half of a flap) or is slow,
+ * nothing changes (spec/scenarios.md); API calls still work while slow
+ * (the caller applies the delay) and their writes are stored, but
+ * controllers wait until the member serves normally again.
  * When @changes is not NULL it receives a new array of the events this
  * call produced (see member_cluster_events_since()). Returns 0 or -ENOMEM.
  */
@@ -124,6 +127,16 @@ int member_cluster_list(struct member_cluster *mc, const char *resource,
                         const char *ns, const char *label_selector,
                         const char *field_selector, json_t **items,
                         uint64_t *rv);
+
+/*
+ * Sets *@match to whether @obj satisfies @label_selector and
+ * @field_selector (NULL or "": anything), with the syntax of
+ * member_cluster_list(). Returns 0, or -EINVAL for a selector it cannot
+ * parse.
+ */
+int member_selector_match(const char *label_selector,
+                          const char *field_selector, const json_t *obj,
+                          bool *match);
 
 /*
  * Creates @obj (borrowed; a copy is stored) in namespace @ns (NULL: the
