@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interp_aggregate.h"
+
 static const char *
 jstr(const json_t *o, const char *key)
 {
@@ -228,6 +230,71 @@ reflect_workload(const json_t *obj, json_t *out)
     return bad ? -EINVAL : rc;
 }
 
+/* Job, PDB and HPA keep only their listed fields; others the whole map. */
+static int
+reflect_listed(const json_t *obj, const json_t *st, json_t **out)
+{
+    static const char *const job[] = { "active", "succeeded", "failed",
+                                       "conditions", "startTime",
+                                       "completionTime", NULL };
+    static const char *const pdb[] = { "disruptionsAllowed", "expectedPods",
+                                       "desiredHealthy", "currentHealthy",
+                                       "disruptedPods", NULL };
+    static const char *const pdb_always[] = { "disruptionsAllowed",
+                                              "expectedPods",
+                                              "desiredHealthy",
+                                              "currentHealthy", NULL };
+    static const char *const hpa[] = { "currentReplicas", "desiredReplicas",
+                                       NULL };
+    static const char *const hpa_always[] = { "desiredReplicas", NULL };
+    const char *const *fields = NULL;
+    const char *const *always = NULL;
+    bool bad = false;
+    json_t *r;
+
+    if (is_gvk(obj, "batch/v1", "Job")) {
+        fields = job;
+    } else if (is_gvk(obj, "policy/v1", "PodDisruptionBudget")) {
+        fields = pdb;
+        always = pdb_always;
+    } else if (is_gvk(obj, "autoscaling/v2", "HorizontalPodAutoscaler")) {
+        fields = hpa;
+        always = hpa_always;
+    }
+    if (fields == NULL) {
+        *out = json_deep_copy(st);
+        return *out == NULL ? -ENOMEM : 0;
+    }
+    r = json_object();
+    if (r == NULL) {
+        return -ENOMEM;
+    }
+    for (const char *const *f = fields; *f != NULL; f++) {
+        const json_t *v = json_object_get(st, *f);
+        bool keep = v != NULL && !json_is_null(v);
+
+        if (json_is_integer(v) && json_integer_value(v) == 0) {
+            keep = false;
+        }
+        for (const char *const *a = always; a != NULL && *a != NULL; a++) {
+            if (strcmp(*a, *f) == 0) {
+                keep = true;
+                (void)ival(st, *f, &bad);
+            }
+        }
+        if (keep) {
+            json_object_set_new(r, *f, v != NULL ? json_deep_copy(v)
+                                                 : json_integer(0));
+        }
+    }
+    if (bad) {
+        json_decref(r);
+        return -EINVAL;
+    }
+    *out = r;
+    return 0;
+}
+
 int
 model_interp_reflect_status(const json_t *obj, json_t **out)
 {
@@ -257,10 +324,7 @@ model_interp_reflect_status(const json_t *obj, json_t **out)
         return r == NULL ? -ENOMEM : 0;
     }
     if (!is_apps_workload(obj)) {
-        /* TODO: Job, PDB and HPA keep only their listed fields in Karmada;
-         * until then their whole status is reflected. */
-        *out = json_deep_copy(st);
-        return *out == NULL ? -ENOMEM : 0;
+        return reflect_listed(obj, st, out);
     }
     r = json_object();
     if (r == NULL) {
@@ -441,27 +505,6 @@ aggregate_pod(json_t *tmpl, const struct model_status_item *items, size_t n)
     return set_status(tmpl, st);
 }
 
-static int
-aggregate_lb(json_t *tmpl, const struct model_status_item *items, size_t n)
-{
-    json_t *ingress = json_array();
-    size_t j;
-    json_t *e;
-
-    /* TODO: the de-duplication and ordering of §3.8 is not done; until
-     * then entries are concatenated in cluster order. */
-    for (size_t i = 0; i < n; i++) {
-        json_array_foreach(
-            json_object_get(json_object_get(items[i].status, "loadBalancer"),
-                            "ingress"),
-            j, e) {
-            json_array_append(ingress, e);
-        }
-    }
-    return set_status(tmpl, json_pack("{s:{s:o}}", "loadBalancer", "ingress",
-                                      ingress));
-}
-
 int
 model_interp_aggregate_status(json_t *tmpl,
                               const struct model_status_item *items, size_t n,
@@ -484,7 +527,6 @@ model_interp_aggregate_status(json_t *tmpl,
     static const char *const pv_order[] = { "Failed", "Pending", "Available",
                                             "Bound", "Released", NULL };
 
-    (void)now_rfc3339;
     if (is_gvk(tmpl, "apps/v1", "Deployment")) {
         return aggregate_sums(tmpl, items, n, deploy, false);
     }
@@ -509,15 +551,27 @@ model_interp_aggregate_status(json_t *tmpl,
                                           phase_by_priority(items, n,
                                                             pv_order)));
     }
-    if ((is_gvk(tmpl, "v1", "Service") &&
-         strcmp(jstr(json_object_get(tmpl, "spec"), "type"),
-                "LoadBalancer") == 0) ||
-        is_gvk(tmpl, "networking.k8s.io/v1", "Ingress")) {
-        return aggregate_lb(tmpl, items, n);
+    if (is_gvk(tmpl, "v1", "Service")) {
+        return strcmp(jstr(json_object_get(tmpl, "spec"), "type"),
+                      "LoadBalancer") == 0
+                   ? aggregate_lb(tmpl, items, n, true)
+                   : 0;
     }
-    /* TODO: Job, CronJob, PodDisruptionBudget and HPA aggregation
-     * (§4.5, §4.6, §4.12, §4.13); until then their template status is not
-     * written, as for a kind without a rule. */
+    if (is_gvk(tmpl, "networking.k8s.io/v1", "Ingress")) {
+        return aggregate_lb(tmpl, items, n, false);
+    }
+    if (is_gvk(tmpl, "batch/v1", "Job")) {
+        return aggregate_job(tmpl, items, n, now_rfc3339);
+    }
+    if (is_gvk(tmpl, "batch/v1", "CronJob")) {
+        return aggregate_cronjob(tmpl, items, n);
+    }
+    if (is_gvk(tmpl, "policy/v1", "PodDisruptionBudget")) {
+        return aggregate_pdb(tmpl, items, n);
+    }
+    if (is_gvk(tmpl, "autoscaling/v2", "HorizontalPodAutoscaler")) {
+        return aggregate_hpa(tmpl, items, n);
+    }
     return 0;
 }
 
@@ -582,6 +636,119 @@ merge_observed_map(json_t *desired, const json_t *observed, const char *field,
     return 0;
 }
 
+/* Pod (§4.7): node, service account, volumes and matching mounts. */
+static int
+retain_pod(json_t *dspec, const json_t *ospec)
+{
+    static const char *const lists[] = { "containers", "initContainers" };
+    static const char *const fields[] = { "nodeName", "serviceAccountName",
+                                          "volumes" };
+
+    for (size_t f = 0; f < 3; f++) {
+        const json_t *v = json_object_get(ospec, fields[f]);
+
+        if (v != NULL) {
+            json_object_set(dspec, fields[f], (json_t *)v);
+        } else {
+            json_object_del(dspec, fields[f]);
+        }
+    }
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        size_t j;
+        json_t *oc;
+        json_t *dc;
+
+        json_array_foreach(json_object_get(ospec, lists[l]), i, oc) {
+            json_array_foreach(json_object_get(dspec, lists[l]), j, dc) {
+                if (strcmp(jstr(dc, "name"), jstr(oc, "name")) != 0) {
+                    continue;
+                }
+                if (json_object_get(oc, "volumeMounts") != NULL) {
+                    json_object_set(dc, "volumeMounts",
+                                    json_object_get(oc, "volumeMounts"));
+                } else {
+                    json_object_del(dc, "volumeMounts");
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* ServiceAccount (§4.14): desired entries, then observed ones not present. */
+static void
+retain_named_list(json_t *desired, const json_t *observed, const char *field)
+{
+    json_t *out = json_array();
+    size_t i;
+    size_t j;
+    json_t *e;
+    json_t *x;
+
+    json_array_extend(out, json_object_get(desired, field));
+    json_array_foreach(json_object_get(observed, field), i, e) {
+        bool present = false;
+
+        json_array_foreach(out, j, x) {
+            present = present || strcmp(jstr(x, "name"), jstr(e, "name")) == 0;
+        }
+        if (!present) {
+            json_array_append(out, e);
+        }
+    }
+    if (json_array_size(out) == 0) {
+        json_decref(out);
+        json_object_set_new(desired, field, json_null());
+        return;
+    }
+    json_object_set_new(desired, field, out);
+}
+
+static int
+retain_kind(json_t *desired, json_t *dspec, const json_t *observed,
+            const json_t *ospec)
+{
+    if (is_gvk(desired, "v1", "Pod") && json_is_object(dspec)) {
+        return retain_pod(dspec, ospec);
+    }
+    if (is_gvk(desired, "batch/v1", "Job") && json_is_object(dspec)) {
+        const json_t *ml = json_object_get(json_object_get(ospec, "selector"),
+                                           "matchLabels");
+        const json_t *tl = json_object_get(
+            json_object_get(json_object_get(ospec, "template"), "metadata"),
+            "labels");
+        json_t *dsel = json_object_get(dspec, "selector");
+        json_t *dtm = json_object_get(json_object_get(dspec, "template"),
+                                      "metadata");
+
+        if (ml != NULL && json_is_object(dsel)) {
+            json_object_set(dsel, "matchLabels", (json_t *)ml);
+        }
+        if (tl != NULL && json_is_object(dtm)) {
+            json_object_set(dtm, "labels", (json_t *)tl);
+        }
+        return 0;
+    }
+    if (is_gvk(desired, "v1", "PersistentVolume") && json_is_object(dspec) &&
+        json_object_get(ospec, "claimRef") != NULL) {
+        json_object_set(dspec, "claimRef", json_object_get(ospec, "claimRef"));
+        return 0;
+    }
+    if (is_gvk(desired, "v1", "ServiceAccount")) {
+        retain_named_list(desired, observed, "secrets");
+        retain_named_list(desired, observed, "imagePullSecrets");
+        return 0;
+    }
+    if (is_gvk(desired, "v1", "Secret") &&
+        strcmp(jstr(desired, "type"), "kubernetes.io/service-account-token") ==
+            0 &&
+        json_object_get(observed, "data") != NULL) {
+        json_object_set(desired, "data", json_object_get(observed, "data"));
+    }
+    return 0;
+}
+
 int
 model_interp_retain(json_t *desired, const json_t *observed)
 {
@@ -629,12 +796,48 @@ model_interp_retain(json_t *desired, const json_t *observed)
             json_object_set(dspec, "healthCheckNodePort", (json_t *)hc);
         }
     }
-    /* TODO: the Pod, Job, PV, ServiceAccount and Secret retention rules of
-     * §4 are not done; until then those kinds get only §3.3 retention. */
-    return 0;
+    return retain_kind(desired, dspec, observed, ospec);
 }
 
 /* ------------------------------------------------------------ prune */
+
+static void
+prune_job_labels(json_t *spec)
+{
+    json_t *ml = json_object_get(json_object_get(spec, "selector"),
+                                 "matchLabels");
+    json_t *tl = json_object_get(
+        json_object_get(json_object_get(spec, "template"), "metadata"),
+        "labels");
+
+    json_object_del(ml, "controller-uid");
+    json_object_del(ml, "batch.kubernetes.io/controller-uid");
+    json_object_del(tl, "controller-uid");
+    json_object_del(tl, "job-name");
+    json_object_del(tl, "batch.kubernetes.io/controller-uid");
+    json_object_del(tl, "batch.kubernetes.io/job-name");
+}
+
+/*
+ * Token secrets "<name>-token-*" are made by the member's controller.
+ * Karmada's loop skips the entry right after a removed one (interpreter.md
+ * §7); kept, so manifests stay identical to Karmada's.
+ */
+static void
+prune_sa_secrets(json_t *m)
+{
+    const char *name = jstr(json_object_get(m, "metadata"), "name");
+    json_t *secrets = json_object_get(m, "secrets");
+    char prefix[300];
+
+    snprintf(prefix, sizeof(prefix), "%s-token-", name);
+    for (size_t i = 0; i < json_array_size(secrets); i++) {
+        if (strncmp(jstr(json_array_get(secrets, i), "name"), prefix,
+                    strlen(prefix)) == 0) {
+            json_array_remove(secrets, i);
+        }
+    }
+}
 
 int
 model_interp_prune(json_t *m)
@@ -667,8 +870,11 @@ model_interp_prune(json_t *m)
         json_object_del(ann, "volume.kubernetes.io/selected-node");
     } else if (strcmp(kind, "Job") == 0) {
         json_object_del(spec, "ttlSecondsAfterFinished");
-        /* TODO: removal of controller-uid selector and template labels
-         * (unless manualSelector) is not done yet. */
+        if (!json_is_true(json_object_get(spec, "manualSelector"))) {
+            prune_job_labels(spec);
+        }
+    } else if (strcmp(kind, "ServiceAccount") == 0) {
+        prune_sa_secrets(m);
     } else if (strcmp(kind, "Secret") == 0 &&
                strcmp(jstr(m, "type"),
                       "kubernetes.io/service-account-token") == 0) {

@@ -5,7 +5,9 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
+#include "model/override.h"
 #include "model/policy.h"
 
 static void
@@ -163,6 +165,81 @@ print_placement(FILE *f, const Flotilla__V1__Placement *p)
     }
 }
 
+static const json_t *
+cluster_json(const struct model_set *set, const char *name)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->items[i]->cls == MODEL_CLASS_CLUSTER &&
+            strcmp(set->items[i]->name, name) == 0) {
+            return set->items[i]->json;
+        }
+    }
+    return NULL;
+}
+
+/* Renders the manifest for @cluster and reports an error it would hit. */
+static void
+render_check(FILE *f, const Flotilla__V1__BindingSpec *b,
+             const struct model_set *set, const struct model_object *t,
+             const char *cluster)
+{
+    struct model_render_args a;
+    struct model_error err;
+    json_t *m = NULL;
+    char text[1200];
+
+    memset(&a, 0, sizeof(a));
+    memset(&err, 0, sizeof(err));
+    snprintf(err.file, sizeof(err.file), "%s", t->file != NULL ? t->file : "");
+    a.tmpl = t;
+    a.cluster = cluster;
+    a.cluster_obj = cluster_json(set, cluster);
+    a.replicas = -1;
+    a.policies = set;
+    a.binding_namespace = b->namespace_;
+    a.binding_name = b->name;
+    a.binding_id = "";
+    a.conflict_resolution = b->conflict_resolution;
+    if (model_render_manifest(&a, &m, NULL, &err) != 0) {
+        model_error_format(&err, text, sizeof(text));
+        fprintf(f, "    error: no manifest for %s: %s\n", cluster, text);
+    }
+    json_decref(m);
+}
+
+/* The override entries for each named target cluster (policy.md §5.2). */
+static void
+print_overrides(FILE *f, const Flotilla__V1__BindingSpec *b,
+                const struct model_set *set, const struct model_object *t)
+{
+    const Flotilla__V1__ClusterAffinity *a = b->placement->cluster_affinity;
+
+    for (size_t i = 0; a != NULL && i < a->n_cluster_names; i++) {
+        const char *c = a->cluster_names[i];
+        json_t *entries = NULL;
+        size_t j;
+        json_t *e;
+
+        if (model_override_match(set, t, c, cluster_json(set, c),
+                                 &entries) != 0 ||
+            json_array_size(entries) == 0) {
+            json_decref(entries);
+            continue;
+        }
+        render_check(f, b, set, t, c);
+        fprintf(f, "    overrides on %s:", c);
+        json_array_foreach(entries, j, e) {
+            fprintf(f, " %s%s",
+                    json_is_true(json_object_get(e, "cluster"))
+                        ? "ClusterOverridePolicy/"
+                        : "OverridePolicy/",
+                    json_string_value(json_object_get(e, "policyName")));
+        }
+        fprintf(f, "\n");
+        json_decref(entries);
+    }
+}
+
 static void
 print_binding(FILE *f, const Flotilla__V1__BindingSpec *b,
               const struct model_object *p)
@@ -183,6 +260,28 @@ print_binding(FILE *f, const Flotilla__V1__BindingSpec *b,
         fprintf(f, "    depends on: %s %s/%s\n", b->requires[i]->kind,
                 b->requires[i]->namespace_, b->requires[i]->name);
     }
+}
+
+/* Namespaces go to every cluster without a policy (policy.md §3.4). */
+static const char *
+namespace_note(const struct model_object *t)
+{
+    const json_t *skip = json_object_get(
+        json_object_get(json_object_get(t->json, "metadata"), "labels"),
+        "namespace.karmada.io/skip-auto-propagation");
+
+    if (strcmp(t->group, "") != 0 || strcmp(t->kind, "Namespace") != 0) {
+        return "";
+    }
+    if (is_reserved_namespace(t->name) || strcmp(t->name, "default") == 0 ||
+        strncmp(t->name, "kube-", 5) == 0) {
+        return " (reserved or skipped namespace: never propagated)";
+    }
+    if (json_is_string(skip) &&
+        strcasecmp(json_string_value(skip), "true") == 0) {
+        return " (skip-auto-propagation: not propagated)";
+    }
+    return " (namespaces need no policy: propagated to every cluster)";
 }
 
 void
@@ -215,6 +314,7 @@ model_report_bindings(FILE *f, const struct model_set *set)
             continue;
         }
         print_binding(f, b, p);
+        print_overrides(f, b, set, t);
         model_binding_free(b);
         made++;
     }
@@ -232,7 +332,7 @@ model_report_bindings(FILE *f, const struct model_set *set)
                 continue;
             }
             object_label(t, label, sizeof(label));
-            fprintf(f, "  %s\n", label);
+            fprintf(f, "  %s%s\n", label, namespace_note(t));
         }
     }
 }

@@ -768,6 +768,275 @@ prune__removes_server_fields_and_status(void **state)
     json_decref(want);
 }
 
+static void
+aggregate__job_completed_and_failed_rows54_56(void **state)
+{
+    json_t *t = js("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\"}");
+    json_t *ok = js("{\"succeeded\":1,\"startTime\":\"2026-01-01T00:00:00Z\","
+                    "\"completionTime\":\"2026-01-01T00:05:00Z\","
+                    "\"conditions\":[{\"type\":\"Complete\",\"status\":"
+                    "\"True\"},{\"type\":\"SuccessCriteriaMet\",\"status\":"
+                    "\"True\"}]}");
+    json_t *ok2 = js("{\"succeeded\":1,\"startTime\":\"2026-01-01T00:01:00Z\","
+                     "\"completionTime\":\"2026-01-01T00:07:00Z\","
+                     "\"conditions\":[{\"type\":\"Complete\",\"status\":"
+                     "\"True\"},{\"type\":\"SuccessCriteriaMet\",\"status\":"
+                     "\"True\"}]}");
+    json_t *bad = js("{\"failed\":1,\"conditions\":[{\"type\":\"Failed\","
+                     "\"status\":\"True\"}]}");
+    struct model_status_item done[2] = { { "member1", ok },
+                                         { "member2", ok2 } };
+    struct model_status_item mixed[2] = { { "memberA", bad },
+                                          { "memberB", bad } };
+    const json_t *st;
+    const json_t *c;
+
+    (void)state;
+
+    assert_int_equal(model_interp_aggregate_status(t, done, 2, "NOW"), 0);
+    st = json_object_get(t, "status");
+    assert_int_equal(json_integer_value(json_object_get(st, "succeeded")), 2);
+    assert_string_equal(json_string_value(json_object_get(st, "startTime")),
+                        "2026-01-01T00:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(st,
+                                                          "completionTime")),
+                        "2026-01-01T00:07:00Z");
+    assert_int_equal(json_array_size(json_object_get(st, "conditions")), 2);
+    c = json_array_get(json_object_get(st, "conditions"), 1);
+    assert_string_equal(json_string_value(json_object_get(c, "reason")),
+                        "CompletionsReached");
+    json_decref(t);
+
+    t = js("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\"}");
+    assert_int_equal(model_interp_aggregate_status(t, mixed, 2, "NOW"), 0);
+    st = json_object_get(t, "status");
+    c = json_array_get(json_object_get(st, "conditions"), 0);
+    assert_int_equal(json_integer_value(json_object_get(st, "failed")), 2);
+    assert_string_equal(json_string_value(json_object_get(c, "message")),
+                        "Job executed failed in member clusters "
+                        "memberA,memberB");
+    /* A finished template status never changes again. */
+    assert_int_equal(model_interp_aggregate_status(t, done, 2, "LATER"), 0);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(t, "status"), "failed")),
+                     2);
+    json_decref(t);
+    json_decref(ok);
+    json_decref(ok2);
+    json_decref(bad);
+}
+
+static void
+aggregate__cronjob_pdb_hpa_rows62_64(void **state)
+{
+    json_t *cj = js("{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\"}");
+    json_t *c1 = js("{\"active\":[{\"name\":\"foo\"}],\"lastScheduleTime\":"
+                    "\"2026-01-01T07:16:00Z\",\"lastSuccessfulTime\":null}");
+    json_t *c2 = js("{\"active\":[{\"name\":\"foo\"}],\"lastScheduleTime\":"
+                    "\"2026-01-01T07:17:00Z\",\"lastSuccessfulTime\":"
+                    "\"2026-01-01T07:17:00Z\"}");
+    json_t *pdb = js("{\"apiVersion\":\"policy/v1\",\"kind\":"
+                     "\"PodDisruptionBudget\"}");
+    json_t *p = js("{\"currentHealthy\":0,\"desiredHealthy\":1,"
+                   "\"disruptionsAllowed\":0,\"expectedPods\":1,"
+                   "\"disruptedPods\":{\"pod-1234\":\"t\"}}");
+    json_t *hpa = js("{\"apiVersion\":\"autoscaling/v2\",\"kind\":"
+                     "\"HorizontalPodAutoscaler\"}");
+    json_t *h1 = js("{\"currentReplicas\":2,\"desiredReplicas\":2}");
+    json_t *h2 = js("{\"currentReplicas\":4,\"desiredReplicas\":4}");
+    struct model_status_item cji[2] = { { "member1", c1 }, { "member2", c2 } };
+    struct model_status_item pi[2] = { { "member1", p }, { "member2", p } };
+    struct model_status_item hi[3] = { { "member1", h1 }, { "member2", h2 },
+                                       { "member3", NULL } };
+    json_t *want;
+
+    (void)state;
+
+    assert_int_equal(model_interp_aggregate_status(cj, cji, 2, ""), 0);
+    assert_int_equal(model_interp_aggregate_status(pdb, pi, 2, ""), 0);
+    assert_int_equal(model_interp_aggregate_status(hpa, hi, 3, ""), 0);
+
+    want = js("{\"active\":[{\"name\":\"foo\"},{\"name\":\"foo\"}],"
+              "\"lastScheduleTime\":\"2026-01-01T07:17:00Z\","
+              "\"lastSuccessfulTime\":\"2026-01-01T07:17:00Z\"}");
+    assert_true(json_equal(json_object_get(cj, "status"), want));
+    json_decref(want);
+    want = js("{\"currentHealthy\":0,\"desiredHealthy\":2,"
+              "\"disruptionsAllowed\":0,\"expectedPods\":2,"
+              "\"disruptedPods\":{\"member1/pod-1234\":\"t\","
+              "\"member2/pod-1234\":\"t\"}}");
+    assert_true(json_equal(json_object_get(pdb, "status"), want));
+    json_decref(want);
+    want = js("{\"currentReplicas\":6,\"desiredReplicas\":6}");
+    assert_true(json_equal(json_object_get(hpa, "status"), want));
+    json_decref(want);
+    json_decref(cj);
+    json_decref(c1);
+    json_decref(c2);
+    json_decref(pdb);
+    json_decref(p);
+    json_decref(hpa);
+    json_decref(h1);
+    json_decref(h2);
+}
+
+static void
+aggregate__load_balancer_merge_and_order_row66(void **state)
+{
+    json_t *svc = js("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"spec\":"
+                     "{\"type\":\"LoadBalancer\"}}");
+    json_t *a = js("{\"loadBalancer\":{\"ingress\":[{\"ip\":\"1.1.1.1\"},"
+                   "{\"hostname\":\"hostname-1\",\"ports\":[{\"port\":81,"
+                   "\"protocol\":\"TCP\"}]}]}}");
+    json_t *b = js("{\"loadBalancer\":{\"ingress\":[{\"hostname\":"
+                   "\"hostname-1\",\"ports\":[{\"port\":80,\"protocol\":"
+                   "\"TCP\"},{\"port\":81,\"protocol\":\"TCP\"}]}]}}");
+    struct model_status_item items[2] = { { "m1", a }, { "m2", b } };
+    json_t *want = js("{\"loadBalancer\":{\"ingress\":[{\"hostname\":"
+                      "\"hostname-1\",\"ports\":[{\"port\":80,\"protocol\":"
+                      "\"TCP\"},{\"port\":81,\"protocol\":\"TCP\"}]},"
+                      "{\"ip\":\"1.1.1.1\"}]}}");
+
+    (void)state;
+
+    assert_int_equal(model_interp_aggregate_status(svc, items, 2, ""), 0);
+
+    assert_true(json_equal(json_object_get(svc, "status"), want));
+    json_decref(svc);
+    json_decref(a);
+    json_decref(b);
+    json_decref(want);
+}
+
+static void
+reflect__job_and_hpa_keep_listed_fields_rows37_38(void **state)
+{
+    json_t *job = js("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\","
+                     "\"status\":{\"active\":1,\"succeeded\":2,\"failed\":0,"
+                     "\"ready\":1,\"startTime\":\"s\",\"completionTime\":"
+                     "\"c\",\"conditions\":[{\"type\":\"Complete\"}]}}");
+    json_t *hpa = js("{\"apiVersion\":\"autoscaling/v2\",\"kind\":"
+                     "\"HorizontalPodAutoscaler\",\"status\":{"
+                     "\"currentReplicas\":2,\"desiredReplicas\":3,"
+                     "\"lastScaleTime\":\"t\"}}");
+    json_t *wj = js("{\"active\":1,\"succeeded\":2,\"startTime\":\"s\","
+                    "\"completionTime\":\"c\",\"conditions\":[{\"type\":"
+                    "\"Complete\"}]}");
+    json_t *wh = js("{\"currentReplicas\":2,\"desiredReplicas\":3}");
+    json_t *out = NULL;
+
+    (void)state;
+
+    assert_int_equal(model_interp_reflect_status(job, &out), 0);
+    assert_true(json_equal(out, wj));
+    json_decref(out);
+    assert_int_equal(model_interp_reflect_status(hpa, &out), 0);
+    assert_true(json_equal(out, wh));
+    json_decref(out);
+    json_decref(job);
+    json_decref(hpa);
+    json_decref(wj);
+    json_decref(wh);
+}
+
+static void
+retain__pod_job_pv_pvc_sa_secret_rows20_30(void **state)
+{
+    json_t *pod = js("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{},"
+                     "\"spec\":{\"nodeName\":\"node2\",\"serviceAccountName\":"
+                     "\"fake-desired-sa\",\"containers\":[{\"name\":\"test\","
+                     "\"volumeMounts\":[{\"name\":\"d\"}]},{\"name\":"
+                     "\"test-3\",\"volumeMounts\":[{\"name\":\"d3\"}]}]}}");
+    json_t *opod = js("{\"metadata\":{},\"spec\":{\"nodeName\":\"node1\","
+                      "\"serviceAccountName\":\"fake-observed-sa\","
+                      "\"volumes\":[{\"name\":\"o\"}],\"containers\":[{"
+                      "\"name\":\"test\",\"volumeMounts\":[{\"name\":\"o\"}]},"
+                      "{\"name\":\"test-2\"}]}}");
+    json_t *job = js("{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\","
+                     "\"metadata\":{},\"spec\":{\"selector\":{\"matchLabels\":"
+                     "{\"app\":\"nginx_v1\"}},\"template\":{\"metadata\":{"
+                     "\"labels\":{\"app\":\"nginx_v1\"}}}}}");
+    json_t *ojob = js("{\"metadata\":{},\"spec\":{\"selector\":{"
+                      "\"matchLabels\":{\"name\":\"nginx\"}},\"template\":{"
+                      "\"metadata\":{\"labels\":{\"name\":\"nginx\"}}}}}");
+    json_t *sa = js("{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\","
+                    "\"metadata\":{},\"secrets\":[{\"name\":\"test\"}]}");
+    json_t *osa = js("{\"metadata\":{},\"secrets\":[{\"name\":\"test\"},"
+                     "{\"name\":\"test-token\"}],\"imagePullSecrets\":[{"
+                     "\"name\":\"foo\"}]}");
+    json_t *sec = js("{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"type\":"
+                     "\"kubernetes.io/service-account-token\",\"metadata\":{},"
+                     "\"data\":{\"token\":\"desired-token\"}}");
+    json_t *osec = js("{\"metadata\":{},\"data\":{\"token\":"
+                      "\"observed-token\"}}");
+    json_t *want;
+
+    (void)state;
+
+    assert_int_equal(model_interp_retain(pod, opod), 0);
+    assert_int_equal(model_interp_retain(job, ojob), 0);
+    assert_int_equal(model_interp_retain(sa, osa), 0);
+    assert_int_equal(model_interp_retain(sec, osec), 0);
+
+    want = js("{\"nodeName\":\"node1\",\"serviceAccountName\":"
+              "\"fake-observed-sa\",\"volumes\":[{\"name\":\"o\"}],"
+              "\"containers\":[{\"name\":\"test\",\"volumeMounts\":[{"
+              "\"name\":\"o\"}]},{\"name\":\"test-3\",\"volumeMounts\":[{"
+              "\"name\":\"d3\"}]}]}");
+    assert_true(json_equal(json_object_get(pod, "spec"), want));
+    json_decref(want);
+    want = js("{\"selector\":{\"matchLabels\":{\"name\":\"nginx\"}},"
+              "\"template\":{\"metadata\":{\"labels\":{\"name\":"
+              "\"nginx\"}}}}");
+    assert_true(json_equal(json_object_get(job, "spec"), want));
+    json_decref(want);
+    want = js("[{\"name\":\"test\"},{\"name\":\"test-token\"}]");
+    assert_true(json_equal(json_object_get(sa, "secrets"), want));
+    json_decref(want);
+    assert_int_equal(json_array_size(json_object_get(sa,
+                                                     "imagePullSecrets")),
+                     1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(sec, "data"), "token")),
+                        "observed-token");
+    json_decref(pod);
+    json_decref(opod);
+    json_decref(job);
+    json_decref(ojob);
+    json_decref(sa);
+    json_decref(osa);
+    json_decref(sec);
+    json_decref(osec);
+}
+
+static void
+prune__job_controller_labels_and_sa_token_secrets(void **state)
+{
+    json_t *job = js("{\"kind\":\"Job\",\"metadata\":{},\"spec\":{"
+                     "\"ttlSecondsAfterFinished\":5,\"selector\":{"
+                     "\"matchLabels\":{\"controller-uid\":\"u\",\"a\":\"b\"}},"
+                     "\"template\":{\"metadata\":{\"labels\":{\"job-name\":"
+                     "\"j\",\"a\":\"b\"}}}}}");
+    json_t *sa = js("{\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":"
+                    "\"sa\"},\"secrets\":[{\"name\":\"sa-token-1\"},"
+                    "{\"name\":\"other\"}]}");
+    json_t *wj = js("{\"kind\":\"Job\",\"metadata\":{},\"spec\":{"
+                    "\"selector\":{\"matchLabels\":{\"a\":\"b\"}},"
+                    "\"template\":{\"metadata\":{\"labels\":{\"a\":"
+                    "\"b\"}}}}}");
+
+    (void)state;
+
+    assert_int_equal(model_interp_prune(job), 0);
+    assert_int_equal(model_interp_prune(sa), 0);
+
+    assert_true(json_equal(job, wj));
+    assert_int_equal(json_array_size(json_object_get(sa, "secrets")), 1);
+    json_decref(job);
+    json_decref(sa);
+    json_decref(wj);
+}
+
 int
 main(void)
 {
@@ -808,6 +1077,12 @@ main(void)
         cmocka_unit_test(retain__replicas_only_with_hpa_label_rows17_19),
         cmocka_unit_test(retain__service_cluster_ip_row28),
         cmocka_unit_test(prune__removes_server_fields_and_status),
+        cmocka_unit_test(aggregate__job_completed_and_failed_rows54_56),
+        cmocka_unit_test(aggregate__cronjob_pdb_hpa_rows62_64),
+        cmocka_unit_test(aggregate__load_balancer_merge_and_order_row66),
+        cmocka_unit_test(reflect__job_and_hpa_keep_listed_fields_rows37_38),
+        cmocka_unit_test(retain__pod_job_pv_pvc_sa_secret_rows20_30),
+        cmocka_unit_test(prune__job_controller_labels_and_sa_token_secrets),
     };
 
     return cmocka_run_group_tests_name("model.interp", tests, NULL, NULL);
