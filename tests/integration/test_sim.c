@@ -652,6 +652,146 @@ fault_slow_and_unhealthy__as_the_scenario_page_says(void **state)
 }
 
 static void
+fault_flap__alternates_down_and_serving(void **state)
+{
+    struct fixture *f = *state;
+    int refused = 0;
+    int served = 0;
+    int i;
+
+    assert_int_equal(fault(&f->plain, "m2",
+                           "{\"kind\":\"flap\",\"period\":\"400ms\"}"),
+                     200);
+
+    /* sample for 1.6s: both halves must show up */
+    for (i = 0; i < 32; i++) {
+        int fd = connect_port(f->plain.m2);
+
+        if (fd < 0) {
+            refused++;
+        } else {
+            served++;
+            close(fd);
+        }
+        sleep_ms(50);
+    }
+    assert_int_equal(fault(&f->plain, "m2", "{\"kind\":\"up\"}"), 200);
+
+    assert_true(refused >= 4);
+    assert_true(served >= 4);
+    for (i = 0; i < 40 && get_code(f->plain.m2, "/readyz", 300) != 200; i++) {
+        sleep_ms(50);
+    }
+    assert_int_equal(get_code(f->plain.m2, "/readyz", 1000), 200);
+}
+
+static json_int_t
+ready_replicas(int port, const char *path)
+{
+    json_t *body = NULL;
+    json_int_t v;
+    char u[300];
+    long code = 0;
+
+    url(u, sizeof(u), port, path);
+    http(u, NULL, &code, &body);
+    v = json_integer_value(json_object_get(json_object_get(body, "status"),
+                                           "readyReplicas"));
+    json_decref(body);
+    return v;
+}
+
+static void
+fault_crash__drops_ready_and_recover_restores(void **state)
+{
+    struct fixture *f = *state;
+    const char *path = "/apis/apps/v1/namespaces/default/deployments/nginx";
+    int i;
+
+    /* the Deployment created by an earlier test on m2 */
+    for (i = 0; i < 40 && ready_replicas(f->plain.m2, path) != 3; i++) {
+        sleep_ms(100);
+    }
+    assert_int_equal(ready_replicas(f->plain.m2, path), 3);
+
+    assert_int_equal(fault(&f->plain, "m2",
+                           "{\"kind\":\"crash\",\"object\":"
+                           "\"Deployment/default/nginx\"}"),
+                     200);
+
+    assert_int_equal(ready_replicas(f->plain.m2, path), 0);
+    assert_int_equal(fault(&f->plain, "m2",
+                           "{\"kind\":\"recover\",\"object\":"
+                           "\"Deployment/default/nginx\"}"),
+                     200);
+    assert_int_equal(ready_replicas(f->plain.m2, path), 0);
+    for (i = 0; i < 40 && ready_replicas(f->plain.m2, path) != 3; i++) {
+        sleep_ms(100);
+    }
+    assert_int_equal(ready_replicas(f->plain.m2, path), 3);
+    assert_int_equal(fault(&f->plain, "m2",
+                           "{\"kind\":\"crash\",\"object\":"
+                           "\"Deployment/default/nope\"}"),
+                     404);
+}
+
+static int
+run_sim_config(const char *yaml, char *out, size_t len)
+{
+    const char *build = getenv("FL_BUILD_DIR");
+    char dir[] = "/tmp/fl-sim-cfg-XXXXXX";
+    char cmd[1024];
+    char path[300];
+    FILE *f;
+    size_t n;
+    int status;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/sim.yaml", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(yaml, f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "timeout 5 %s/flotilla-sim --config %s --state-file %s/st.json "
+             "--log-level warn 2>&1 & sleep 1; test -s %s/st.json && "
+             "kill $(sed -n 's/.*\"pid\": \\([0-9]*\\).*/\\1/p' %s/st.json); wait",
+             build != NULL ? build : ".", path, dir, dir, dir);
+    f = popen(cmd, "r");
+    n = fread(out, 1, len - 1, f);
+    out[n] = '\0';
+    status = pclose(f);
+    snprintf(cmd, sizeof(cmd), "test -s %s/st.json", dir);
+    status = system(cmd);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    (void)system(cmd);
+    return status;
+}
+
+static void
+config__file_members_start_and_unknown_key_is_named(void **state)
+{
+    char out[2048];
+
+    (void)state;
+
+    assert_int_equal(run_sim_config("members:\n"
+                                    "  - name: east\n"
+                                    "    nodes: 2\n"
+                                    "    allocatable: {cpu: \"4\", memory: 8Gi, pods: \"20\"}\n"
+                                    "    readyDelay: 1s\n",
+                                    out, sizeof(out)),
+                     0);
+    assert_non_null(strstr(out, "flotilla-sim: east http://127.0.0.1:"));
+    assert_int_not_equal(run_sim_config("members:\n"
+                                        "  - name: east\n"
+                                        "    nodez: 2\n",
+                                        out, sizeof(out)),
+                         0);
+    assert_non_null(strstr(out, "member east: unknown key nodez"));
+}
+
+static void
 tls_token__rejects_missing_token_with_status(void **state)
 {
     struct sim_proc p;
@@ -708,6 +848,9 @@ main(void)
         cmocka_unit_test(fault_blackhole__hangs_one_member_only),
         cmocka_unit_test(fault_down__refuses_then_serves_with_objects_kept),
         cmocka_unit_test(fault_slow_and_unhealthy__as_the_scenario_page_says),
+        cmocka_unit_test(fault_flap__alternates_down_and_serving),
+        cmocka_unit_test(fault_crash__drops_ready_and_recover_restores),
+        cmocka_unit_test(config__file_members_start_and_unknown_key_is_named),
         cmocka_unit_test(tls_token__rejects_missing_token_with_status),
     };
 
