@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "internal.h"
 #include "model/interp.h"
 
@@ -699,8 +700,9 @@ model_cluster_spec_from_object(const struct model_object *cluster,
     cluster_labels(json_object_get(meta, "labels"), m, &rc);
     m->taints = cluster_taints(json_object_get(spec, "taints"), &m->n_taints,
                                &rc);
-    /* TODO: resourceModels are not converted yet (needs quantity ranges);
-     * until then ClusterSpec.resource_models stays empty. */
+    if (rc == 0) {
+        rc = cluster_models_to_proto(spec, m);
+    }
     if (rc != 0) {
         protobuf_c_message_free_unpacked(&m->base, NULL);
         return rc;

@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include "cluster.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -193,12 +195,7 @@ default_cluster(struct model_object *o)
             return -ENOMEM;
         }
     }
-    /*
-     * TODO: the nine default resourceModels grades of policy.md §7.1 are not
-     * filled in; a Cluster without resourceModels keeps none until then, so
-     * the resource-model estimator sees no grades for it.
-     */
-    return 0;
+    return cluster_default_models(spec);
 }
 
 static const char *

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "cluster.h"
 #include "internal.h"
 #include "schema.h"
 #include "semantic.h"
@@ -450,6 +451,26 @@ object_new(const struct model_node *root, int doc,
     return 0;
 }
 
+/* Resource models are checked after defaulting normalised them (§7.1). */
+static int
+check_models(const struct model_object *o, const struct model_node *root,
+             int doc, struct model_error *err)
+{
+    const struct model_node *models = model_node_get(
+        model_node_get(root, "spec"), "resourceModels");
+    char why[256];
+
+    if (o->cls != MODEL_CLASS_CLUSTER ||
+        cluster_validate_models(json_object_get(o->json, "spec"), why,
+                                sizeof(why)) == 0) {
+        return 0;
+    }
+    model_error_set(err, doc, models != NULL ? models->line : root->line,
+                    models != NULL ? models->column : 0,
+                    "spec.resourceModels", "%s", why);
+    return -EINVAL;
+}
+
 int
 model_object_from_document(const struct model_file *f,
                            const struct model_document *doc,
@@ -493,6 +514,11 @@ model_object_from_document(const struct model_file *f,
     }
     rc = object_new(root, doc->index, ki, group, &o, err);
     if (rc != 0) {
+        return rc;
+    }
+    rc = check_models(o, root, doc->index, err);
+    if (rc != 0) {
+        model_object_free(o);
         return rc;
     }
     o->file = strdup(model_file_name(f));

@@ -227,8 +227,6 @@ check_cluster(const struct model_node *root, int doc, struct model_error *err)
         return bad(zones, doc, "spec.zones",
                    "zone and zones cannot both be set", err);
     }
-    /* TODO: resourceModels grade checks (distinct, contiguous, first min 0,
-     * last max unbounded); until then any well-typed list is accepted. */
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -732,6 +733,78 @@ cluster_validation__rejects_karmada_invalid_cases_scenario64(void **state)
     assert_int_equal(read_one(text, &err), 0);
 }
 
+static void
+cluster_spec__defaults_models_and_migrates_zone_scenario66(void **state)
+{
+    const char *text =
+        "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\n"
+        "metadata:\n  name: m1\n  labels: {tier: edge}\n"
+        "spec:\n  syncMode: Push\n  apiEndpoint: https://10.0.0.1:6443\n"
+        "  zone: z1\n  taints: [{key: k, effect: NoSchedule}]\n";
+    struct model_set set = { NULL, 0 };
+    Flotilla__V1__ClusterSpec *c = NULL;
+    int rc;
+
+    (void)state;
+    load(&set, text);
+
+    rc = model_cluster_spec_from_object(set.items[0], &c);
+
+    assert_int_equal(rc, 0);
+    assert_string_equal(c->name, "m1");
+    assert_int_equal(c->sync_mode, FLOTILLA__V1__SYNC_MODE__SYNC_MODE_PUSH);
+    assert_string_equal(c->zone, "");
+    assert_int_equal(c->n_zones, 1);
+    assert_string_equal(c->zones[0], "z1");
+    assert_int_equal(c->n_labels, 1);
+    assert_int_equal(c->n_taints, 1);
+    assert_int_equal(c->n_resource_models, 9);
+    assert_int_equal(c->resource_models[0]->ranges[0]->min_milli, 0);
+    assert_int_equal(c->resource_models[1]->ranges[0]->min_milli, 1000);
+    assert_int_equal(c->resource_models[1]->ranges[1]->min_milli,
+                     4LL * 1024 * 1024 * 1024 * 1000);
+    assert_int_equal(c->resource_models[8]->ranges[0]->max_milli, INT64_MAX);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    model_set_release(&set);
+}
+
+static void
+cluster_validation__rejects_bad_resource_models_scenario64(void **state)
+{
+    static const char *const bad[] = {
+        /* duplicate grade */
+        "[{grade: 0, ranges: [{name: cpu, min: 0, max: 1}]},"
+        " {grade: 0, ranges: [{name: cpu, min: 1, max: 2}]}]",
+        /* gap between grades */
+        "[{grade: 0, ranges: [{name: cpu, min: 0, max: 1}]},"
+        " {grade: 1, ranges: [{name: cpu, min: 2, max: 4}]},"
+        " {grade: 2, ranges: [{name: cpu, min: 4, max: 8}]}]",
+        /* different resource names */
+        "[{grade: 0, ranges: [{name: cpu, min: 0, max: 1}]},"
+        " {grade: 1, ranges: [{name: memory, min: 1, max: 2}]}]",
+        /* max <= min */
+        "[{grade: 0, ranges: [{name: cpu, min: 0, max: 2}]},"
+        " {grade: 1, ranges: [{name: cpu, min: 2, max: 2}]},"
+        " {grade: 2, ranges: [{name: cpu, min: 2, max: 8}]}]",
+    };
+    char text[1024];
+    struct model_error err;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\n"
+                 "metadata: {name: m1}\nspec:\n  syncMode: Push\n"
+                 "  resourceModels: %s\n",
+                 bad[i]);
+        memset(&err, 0, sizeof(err));
+
+        assert_int_equal(read_one(text, &err), -EINVAL);
+        assert_string_equal(err.path, "spec.resourceModels");
+        assert_int_equal(err.line, 6);
+    }
+}
+
 int
 main(void)
 {
@@ -763,6 +836,10 @@ main(void)
             policy_preempts__priority_and_scope_rules_scenarios22_26),
         cmocka_unit_test(
             cluster_validation__rejects_karmada_invalid_cases_scenario64),
+        cmocka_unit_test(
+            cluster_spec__defaults_models_and_migrates_zone_scenario66),
+        cmocka_unit_test(
+            cluster_validation__rejects_bad_resource_models_scenario64),
     };
 
     return cmocka_run_group_tests_name("model.policy", tests, NULL, NULL);
