@@ -1445,6 +1445,15 @@ dispatch(struct MHD_Connection *c, struct sim_member *m, const char *url,
                        NULL);
 }
 
+static bool
+too_long(struct MHD_Connection *c)
+{
+    const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                  "Content-Length");
+
+    return len != NULL && strtoull(len, NULL, 10) > SIM_MAX_BODY;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
            const char *method, const char *version, const char *upload,
@@ -1463,6 +1472,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
         if (!wait_fault(m)) {
             return MHD_NO;
         }
+        if (too_long(c)) {
+            /* before "100 Continue": the client never sends the body */
+            return send_status(c, 413, "RequestEntityTooLarge",
+                               "Request entity too large: limit is 3145728",
+                               NULL);
+        }
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -1477,6 +1492,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
             req->len += *upload_size;
             req->body[req->len] = '\0';
         } else {
+            /* a chunked body without Content-Length: read and drop it */
             req->too_large = true;
         }
         *upload_size = 0;
