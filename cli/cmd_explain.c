@@ -19,8 +19,8 @@ explain_usage(FILE *f)
     fprintf(f,
             "usage: flotilla explain FILE|DIR\n"
             "\n"
-            "Reads the manifests as 'flotilla apply --dry-run' does and shows,\n"
-            "for every resource template, each PropagationPolicy or\n"
+            "Reads the manifests as 'flotilla apply --dry-run' does and\n"
+            "shows, for every resource template, each PropagationPolicy or\n"
             "ClusterPropagationPolicy that selects it, how it matches (by\n"
             "name, label selector or kind), its explicit priority, and which\n"
             "one wins and why (Karmada's rules: a PropagationPolicy beats any\n"

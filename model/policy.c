@@ -54,6 +54,26 @@ model_short_hash(const char *s, char *buf, size_t len)
 }
 
 int
+model_depended_by_label(const char *namespace_, const char *name, char *buf,
+                        size_t len)
+{
+    char key[600];
+    char hash[16];
+
+    if (namespace_ != NULL && namespace_[0] != '\0') {
+        snprintf(key, sizeof(key), "%s/%s", namespace_, name);
+    } else {
+        snprintf(key, sizeof(key), "%s", name);
+    }
+    model_short_hash(key, hash, sizeof(hash));
+    if ((size_t)snprintf(buf, len, "resourcebinding.karmada.io/depended-by-%s",
+                         hash) >= len) {
+        return -ENOSPC;
+    }
+    return 0;
+}
+
+int
 model_work_name(const char *kind, const char *name, const char *namespace_,
                 char *buf, size_t len)
 {
@@ -117,7 +137,8 @@ requirement_matches(const json_t *req, const json_t *labels)
         if (json_array_size(values) == 0) {
             return -EINVAL;
         }
-        in = json_is_string(lv) && values_contain(values, json_string_value(lv));
+        in = json_is_string(lv) &&
+             values_contain(values, json_string_value(lv));
         return strcmp(op, "In") == 0 ? in : !in;
     }
     if (json_array_size(values) != 0) {

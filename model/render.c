@@ -180,6 +180,39 @@ decorate(const struct model_render_args *a, json_t *m)
     return rc != 0 ? -ENOMEM : 0;
 }
 
+/* §3.2 step 2: only an existing integer spec.completions of a Job. */
+static int
+write_completions(const struct model_render_args *a, json_t *m,
+                  struct model_error *err)
+{
+    json_t *spec = json_object_get(m, "spec");
+    json_t *cur = json_object_get(spec, "completions");
+
+    if (strcmp(a->tmpl->kind, "Job") != 0 || cur == NULL) {
+        return 0;
+    }
+    if (!json_is_integer(cur)) {
+        model_error_set(err, a->tmpl->document, a->tmpl->line, 0,
+                        "spec.completions",
+                        "cannot write the completions for cluster %s: field "
+                        "is not an integer",
+                        a->cluster);
+        return -EINVAL;
+    }
+    return json_object_set_new(spec, "completions",
+                               json_integer(a->completions)) == 0
+               ? 0
+               : -ENOMEM;
+}
+
+void
+model_render_args_init(struct model_render_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->replicas = -1;
+    a->completions = -1;
+}
+
 int
 model_render_manifest(const struct model_render_args *a, json_t **out,
                       json_t **applied, struct model_error *err)
@@ -202,8 +235,9 @@ model_render_manifest(const struct model_render_args *a, json_t **out,
                             a->cluster);
         }
     }
-    /* TODO: Job completions split (§3.2 step 2) is not done; until then a
-     * Divided Job keeps the template's spec.completions in every cluster. */
+    if (rc == 0 && a->completions >= 0) {
+        rc = write_completions(a, m, err);
+    }
     if (rc == 0) {
         rc = apply_overrides(a, &m, &entries, err);
     }

@@ -188,13 +188,12 @@ render_check(FILE *f, const Flotilla__V1__BindingSpec *b,
     json_t *m = NULL;
     char text[1200];
 
-    memset(&a, 0, sizeof(a));
+    model_render_args_init(&a);
     memset(&err, 0, sizeof(err));
     snprintf(err.file, sizeof(err.file), "%s", t->file != NULL ? t->file : "");
     a.tmpl = t;
     a.cluster = cluster;
     a.cluster_obj = cluster_json(set, cluster);
-    a.replicas = -1;
     a.policies = set;
     a.binding_namespace = b->namespace_;
     a.binding_name = b->name;
@@ -244,9 +243,11 @@ static void
 print_binding(FILE *f, const Flotilla__V1__BindingSpec *b,
               const struct model_object *p)
 {
-    fprintf(f, "  %s %s%s%s\n", b->namespace_[0] != '\0' ? "ResourceBinding"
-                                                        : "ClusterResourceBinding",
-            b->namespace_, b->namespace_[0] != '\0' ? "/" : "", b->name);
+    bool rb = b->namespace_[0] != '\0';
+
+    fprintf(f, "  %s %s%s%s\n",
+            rb ? "ResourceBinding" : "ClusterResourceBinding", b->namespace_,
+            rb ? "/" : "", b->name);
     fprintf(f, "    template: %s %s uid=%s\n", b->resource->api_version,
             b->resource->kind, b->resource->uid);
     fprintf(f, "    policy: %s %s%s%s (priority %d)\n",

@@ -15,7 +15,8 @@
 #define F_OBJ_REQ(n, s) { (n), VT_OBJECT, &(s), VT_ANY, NULL, VF_REQUIRED }
 #define F_ARR(n, e) { (n), VT_ARRAY, NULL, (e), NULL, 0 }
 #define F_ARR_OBJ(n, s) { (n), VT_ARRAY, &(s), VT_OBJECT, NULL, 0 }
-#define F_ARR_OBJ_REQ(n, s) { (n), VT_ARRAY, &(s), VT_OBJECT, NULL, VF_REQUIRED }
+#define F_ARR_OBJ_REQ(n, s)                                                    \
+    { (n), VT_ARRAY, &(s), VT_OBJECT, NULL, VF_REQUIRED }
 #define F_ENUM(n, v) { (n), VT_STRING, NULL, VT_ANY, (v), 0 }
 #define F_ENUM_REQ(n, v) { (n), VT_STRING, NULL, VT_ANY, (v), VF_REQUIRED }
 #define END { NULL, VT_ANY, NULL, VT_ANY, NULL, 0 }

@@ -442,7 +442,7 @@ render_manifest__revises_overrides_decorates_and_prunes(void **state)
 
     (void)state;
     load(&set, text);
-    memset(&a, 0, sizeof(a));
+    model_render_args_init(&a);
     a.tmpl = set.items[0];
     a.policies = &set;
     a.replicas = 1;
@@ -489,6 +489,40 @@ render_manifest__revises_overrides_decorates_and_prunes(void **state)
     model_set_release(&set);
 }
 
+static void
+render_manifest__job_gets_parallelism_and_completions_share(void **state)
+{
+    const char *text =
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\n"
+        "spec:\n  parallelism: 4\n  completions: 10\n  template:\n"
+        "    spec:\n      containers: [{name: pi, image: perl}]\n";
+    struct model_set set = { NULL, 0 };
+    struct model_render_args a;
+    struct model_error err;
+    json_t *m = NULL;
+    json_t *spec;
+
+    (void)state;
+    load(&set, text);
+    model_render_args_init(&a);
+    a.tmpl = set.items[0];
+    a.cluster = "m1";
+    a.replicas = 1;
+    a.completions = 3;
+    a.binding_namespace = "default";
+    a.binding_name = "pi-job";
+
+    assert_int_equal(model_render_manifest(&a, &m, NULL, &err), 0);
+
+    spec = json_object_get(m, "spec");
+    assert_int_equal(json_integer_value(json_object_get(spec, "parallelism")),
+                     1);
+    assert_int_equal(json_integer_value(json_object_get(spec, "completions")),
+                     3);
+    json_decref(m);
+    model_set_release(&set);
+}
+
 int
 main(void)
 {
@@ -504,6 +538,8 @@ main(void)
         cmocka_unit_test(field_overrider__yaml_and_json_scenario50),
         cmocka_unit_test(
             render_manifest__revises_overrides_decorates_and_prunes),
+        cmocka_unit_test(
+            render_manifest__job_gets_parallelism_and_completions_share),
     };
 
     return cmocka_run_group_tests_name("model.override", tests, NULL, NULL);

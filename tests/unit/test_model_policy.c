@@ -98,6 +98,21 @@ short_hash__matches_karmada_vectors(void **state)
 }
 
 static void
+depended_by_label__matches_attached_binding_vector_scenario58(void **state)
+{
+    char buf[128];
+
+    (void)state;
+
+    assert_int_equal(model_depended_by_label("test", "test-binding", buf,
+                                             sizeof(buf)),
+                     0);
+
+    assert_string_equal(buf,
+                        "resourcebinding.karmada.io/depended-by-5dbb6dc9c8");
+}
+
+static void
 work_name__matches_karmada_vectors(void **state)
 {
     static const char *const cases[][4] = {
@@ -812,6 +827,8 @@ main(void)
         cmocka_unit_test(binding_name__matches_karmada_vectors),
         cmocka_unit_test(short_hash__matches_karmada_vectors),
         cmocka_unit_test(work_name__matches_karmada_vectors),
+        cmocka_unit_test(
+            depended_by_label__matches_attached_binding_vector_scenario58),
         cmocka_unit_test(selector_match__gives_karmada_implicit_priorities),
         cmocka_unit_test(selectors_match__takes_maximum_over_list),
         cmocka_unit_test(policy_match__name_beats_label_beats_all),

@@ -59,6 +59,13 @@ struct model_render_args {
     const json_t *cluster_obj;
     /* Replicas for this cluster; < 0 leaves the template's count. */
     int64_t replicas;
+    /*
+     * Job only: this cluster's share of spec.completions (§3.2 step 2),
+     * which the caller computes with the scheduler's UID-seeded dispenser
+     * (sched_dispense, scheduler.md §10) over the clusters' replicas when
+     * the placement is Divided; < 0 leaves the template's value.
+     */
+    int64_t completions;
     /* Source of OverridePolicies / ClusterOverridePolicies (may be NULL). */
     const struct model_set *policies;
     /* Live member object for the update path (may be NULL: create). */
@@ -70,6 +77,9 @@ struct model_render_args {
     /* "Overwrite" or "Abort" (binding conflictResolution). */
     const char *conflict_resolution;
 };
+
+/* Zeroes @a, then sets replicas and completions to -1 (leave as is). */
+void model_render_args_init(struct model_render_args *a);
 
 /*
  * Renders the manifest for one (template, cluster) (§3.2 steps 1-9): replica

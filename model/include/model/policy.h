@@ -32,8 +32,20 @@ enum model_match {
 int model_binding_name(const char *kind, const char *name, char *buf,
                        size_t len);
 
-/* FNV-1a 32 of @s mapped through Karmada's alphabet (§2.2) into @buf (>= 11). */
+/*
+ * Karmada's ShortHash (§2.2): FNV-1a 32 of @s, in decimal, each digit mapped
+ * through Karmada's alphabet, into @buf (at least 11 bytes).
+ */
 void model_short_hash(const char *s, char *buf, size_t len);
+
+/*
+ * The label an attached (dependency) binding carries for its referring
+ * binding @namespace_/@name (§2.4, §6.4):
+ * "resourcebinding.karmada.io/depended-by-" + ShortHash("ns/name"), or of
+ * "name" alone when @namespace_ is empty. Returns 0 or -ENOSPC.
+ */
+int model_depended_by_label(const char *namespace_, const char *name,
+                            char *buf, size_t len);
 
 /* Work name of §2.3 into @buf. Returns 0 or -ENOSPC. */
 int model_work_name(const char *kind, const char *name, const char *namespace_,
