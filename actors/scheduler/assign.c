@@ -117,6 +117,79 @@ webster_scan(struct sched_party *p, size_t n, int64_t seats, enum sched_tie tie)
     }
 }
 
+/* Seats of party @x whose priority v/(2j+1), j >= current seats, is > @lambda. */
+static int64_t
+seats_above(const struct sched_party *x, double lambda)
+{
+    double v = (double)x->votes;
+    double est;
+    int64_t j;
+
+    if (x->votes <= 0 || v / (double)(2 * x->seats + 1) <= lambda) {
+        return 0;
+    }
+    est = (v / lambda - 1.0) / 2.0;
+    if (est > 4e18) {
+        return -1;
+    }
+    j = (int64_t)est;
+    if (j < x->seats) {
+        j = x->seats;
+    }
+    /* Land exactly on the last j whose double priority is above lambda. */
+    while (j > x->seats && !(v / (double)(2 * j + 1) > lambda)) {
+        j--;
+    }
+    while (v / (double)(2 * (j + 1) + 1) > lambda) {
+        j++;
+    }
+    return j - x->seats + 1;
+}
+
+/*
+ * For a large number of seats: every seat whose priority is strictly above
+ * some lambda is among the first seats handed out, whatever the order of
+ * ties below it, so those can be given in one step; the remaining few go
+ * through the per-seat loop. The result is the same as giving every seat
+ * one at a time. Returns the seats still to hand out.
+ */
+static int64_t
+webster_jump(struct sched_party *p, size_t n, int64_t seats)
+{
+    double total_votes = 0;
+    double lambda;
+
+    if (seats <= (int64_t)(4 * n) + 64) {
+        return seats;
+    }
+    for (size_t i = 0; i < n; i++) {
+        total_votes += p[i].votes > 0 ? (double)p[i].votes : 0;
+    }
+    if (total_votes <= 0) {
+        return seats;
+    }
+    lambda = total_votes / (2.0 * (double)(seats - (int64_t)n));
+    for (int round = 0; round < 200; round++) {
+        int64_t given = 0;
+        bool over = false;
+
+        for (size_t i = 0; i < n && !over; i++) {
+            int64_t k = seats_above(&p[i], lambda);
+
+            over = k < 0 || given > seats - k;
+            given += k < 0 ? 0 : k;
+        }
+        if (!over) {
+            for (size_t i = 0; i < n; i++) {
+                p[i].seats += seats_above(&p[i], lambda);
+            }
+            return seats - given;
+        }
+        lambda *= 1.02;
+    }
+    return seats;
+}
+
 void
 sched_webster(struct sched_party *p, size_t n, int64_t seats, enum sched_tie tie)
 {
@@ -124,7 +197,10 @@ sched_webster(struct sched_party *p, size_t n, int64_t seats, enum sched_tie tie
     double pbuf[WEBSTER_STACK];
     size_t *h = hbuf;
     double *prio = pbuf;
-    bool heap = n > 8 && seats > 1;
+    bool heap;
+
+    seats = webster_jump(p, n, seats);
+    heap = n > 8 && seats > 1;
 
     /*
      * A max-heap over (priority, tie order) hands out the same seats as

@@ -465,6 +465,17 @@ sched_estimate_component_sets_models(
     if (rc != 0) {
         return rc == -ENOMEM ? rc : -EINVAL;
     }
+    {
+        int64_t per_set = 0;
+
+        for (size_t k = 0; k < n_comps; k++) {
+            per_set += comps[k].replicas > 0 ? comps[k].replicas : 0;
+        }
+        if (per_set == 0) {
+            *out = upper_bound; /* an empty set always fits */
+            return 0;
+        }
+    }
     while (sets < upper_bound) {
         bool ok = true;
 

@@ -577,12 +577,84 @@ select_groups__gives_up_on_an_exponential_enumeration(void **state)
     sched_arena_release(&a);
 }
 
+/* The rule of §10 written as plainly as possible: one seat at a time. */
+static void
+webster_reference(struct sched_party *p, size_t n, int64_t seats, bool desc)
+{
+    for (int64_t s = 0; s < seats; s++) {
+        size_t best = 0;
+
+        for (size_t i = 1; i < n; i++) {
+            double a = (double)p[i].votes / (double)(2 * p[i].seats + 1);
+            double b = (double)p[best].votes / (double)(2 * p[best].seats + 1);
+            int c = strcmp(p[i].name, p[best].name);
+
+            if (a > b || (a == b && (p[i].seats < p[best].seats ||
+                                     (p[i].seats == p[best].seats &&
+                                      (desc ? c > 0 : c < 0))))) {
+                best = i;
+            }
+        }
+        p[best].seats++;
+    }
+}
+
+static void
+webster__large_seat_counts_match_the_per_seat_rule(void **state)
+{
+    static const char *const names[] = { "a", "b", "c", "d", "e", "f", "g",
+                                         "h", "i", "j", "k", "l" };
+    uint64_t x = 12345;
+
+    (void)state;
+
+    for (int round = 0; round < 300; round++) {
+        struct sched_party p[12], q[12];
+        size_t n = 1 + (size_t)(round % 12);
+        int64_t seats = 50 + (int64_t)(round * 37 % 2000);
+        bool desc = round % 2 == 1;
+
+        for (size_t i = 0; i < n; i++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            /* Small vote values make exact priority ties common. */
+            p[i] = (struct sched_party){ names[i],
+                                         round % 3 == 0 ? (int64_t)(x >> 60) % 4
+                                                        : (int64_t)(x >> 40) % 1000,
+                                         round % 5 == 0 ? (int64_t)(x >> 58) % 3 : 0 };
+            q[i] = p[i];
+        }
+        sched_webster(p, n, seats,
+                      desc ? SCHED_TIE_DESCENDING : SCHED_TIE_ASCENDING);
+        webster_reference(q, n, seats, desc);
+        for (size_t i = 0; i < n; i++) {
+            assert_string_equal(p[i].name, q[i].name);
+            assert_int_equal(p[i].seats, q[i].seats);
+        }
+    }
+}
+
+static void
+webster__hands_out_a_billion_seats_quickly(void **state)
+{
+    struct sched_party p[] = { { "a", 3, 0 }, { "b", 2, 0 }, { "c", 1, 0 } };
+
+    (void)state;
+
+    sched_webster(p, 3, 1200000000, SCHED_TIE_ASCENDING);
+
+    assert_int_equal(p[0].seats + p[1].seats + p[2].seats, 1200000000);
+    assert_int_equal(p[0].seats, 600000000);
+    assert_int_equal(p[1].seats, 400000000);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(webster__gives_exact_ties_to_fewer_seats),
         cmocka_unit_test(tie_from_uid__follows_fnv_parity),
+        cmocka_unit_test(webster__large_seat_counts_match_the_per_seat_rule),
+        cmocka_unit_test(webster__hands_out_a_billion_seats_quickly),
         cmocka_unit_test(schedule__duplicated_places_everywhere),
         cmocka_unit_test(schedule__explains_every_excluded_cluster),
         cmocka_unit_test(schedule__no_fit_writes_an_empty_result),
