@@ -1430,6 +1430,102 @@ apply_conflicts(json_t *owners, const char *manager, const char *api_version,
     return -EBUSY;
 }
 
+/* Removes the fields @manager applied before and no longer applies. */
+static void
+drop_unapplied(json_t *owners, const char *manager, const json_t *paths,
+               json_t *next)
+{
+    char key[300];
+    const json_t *prev;
+    const char *p;
+    json_t *unused;
+
+    snprintf(key, sizeof(key), "Apply:%s", manager);
+    prev = json_object_get(json_object_get(owners, key), "paths");
+    json_object_foreach((json_t *)prev, p, unused) {
+        const char *m;
+        json_t *entry;
+        bool other = false;
+
+        if (json_object_get(paths, p) != NULL) {
+            continue;
+        }
+        json_object_foreach(owners, m, entry) {
+            if (strcmp(m, key) != 0 &&
+                json_object_get(json_object_get(entry, "paths"), p) != NULL) {
+                other = true;
+            }
+        }
+        if (!other) {
+            path_remove(next, p);
+        }
+    }
+}
+
+static int
+apply_create(struct member_cluster *mc, const struct member_kind *k,
+             const char *ns, const char *name, const json_t *applied,
+             const char *manager, json_t *paths, json_t **out,
+             struct member_error *err)
+{
+    json_t *fresh = json_deep_copy(applied);
+    json_t *stored;
+    int rc;
+
+    if (!json_is_object(json_object_get(fresh, "metadata"))) {
+        json_object_set_new(fresh, "metadata", json_object());
+    }
+    json_object_set_new(json_object_get(fresh, "metadata"), "name",
+                        json_string(name));
+    rc = member_cluster_create(mc, k->resource, ns, fresh, NULL, NULL, err);
+    json_decref(fresh);
+    if (rc != 0) {
+        return rc;
+    }
+    own_paths(mc, owners_of(mc, k, ns, name), manager, "Apply", paths, true);
+    stored = json_incref(cluster_lookup(mc, k->resource, ns, name));
+    rc = cluster_put(mc, k, stored, false);
+    json_decref(stored);
+    if (rc == 0 && out != NULL) {
+        *out = json_deep_copy(cluster_lookup(mc, k->resource, ns, name));
+    }
+    return rc;
+}
+
+static int
+apply_merge(struct member_cluster *mc, const struct member_kind *k,
+            json_t *old, const json_t *applied, const char *manager,
+            bool force, enum member_update_part part, json_t *paths,
+            struct member_error *err)
+{
+    json_t *owners = owners_of(mc, k, obj_str(old, "metadata", "namespace"),
+                               obj_str(old, "metadata", "name"));
+    json_t *next = NULL;
+    int rc;
+
+    if (!force) {
+        rc = apply_conflicts(owners, manager, k->api_version, old, applied,
+                             paths, err);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    next = json_deep_copy(old);
+    member_patch_apply(next, applied);
+    drop_unapplied(owners, manager, paths, next);
+    if (part == MEMBER_UPDATE_STATUS) {
+        json_t *st = json_incref(json_object_get(next, "status"));
+
+        json_decref(next);
+        next = json_deep_copy(old);
+        json_object_set_new(next, "status", st != NULL ? st : json_object());
+    }
+    own_paths(mc, owners, manager, "Apply", paths, true);
+    rc = store_update(mc, k, old, next, part, NULL, err);
+    json_decref(next);
+    return rc;
+}
+
 int
 member_cluster_apply(struct member_cluster *mc, const char *resource,
                      const char *ns, const char *name, const json_t *applied,
@@ -1439,19 +1535,16 @@ member_cluster_apply(struct member_cluster *mc, const char *resource,
 {
     const struct member_kind *k;
     json_t *paths = NULL;
-    json_t *next = NULL;
     json_t *old = NULL;
-    json_t *owners;
-    json_t *prev;
+    json_t *cur;
     const char *own;
-    const char *p;
-    json_t *unused;
     int rc;
 
     rc = check_call(mc, resource, &k);
     if (rc != 0) {
         return rc;
     }
+    own = obj_str(applied, "metadata", "name");
     if (!json_is_object(applied)) {
         set_error(err, "", "FieldValueInvalid", "the object must be a map");
         return -EINVAL;
@@ -1461,7 +1554,6 @@ member_cluster_apply(struct member_cluster *mc, const char *resource,
                   "is required for apply requests");
         return -EINVAL;
     }
-    own = obj_str(applied, "metadata", "name");
     if (own != NULL && strcmp(own, name) != 0) {
         set_error(err, "metadata.name", "FieldValueInvalid",
                   "the name of the object does not match the name on the URL");
@@ -1469,93 +1561,28 @@ member_cluster_apply(struct member_cluster *mc, const char *resource,
     }
     ns = effective_ns(k, ns, applied);
     *created = false;
-    old = cluster_lookup(mc, resource, ns, name);
     paths = json_object();
     leaf_paths(applied, "", paths);
+    old = json_incref(cluster_lookup(mc, resource, ns, name));
     if (old == NULL) {
-        json_t *fresh = json_deep_copy(applied);
-
-        json_object_set_new(json_object_get(fresh, "metadata"), "name",
-                            json_string(name));
-        rc = member_cluster_create(mc, resource, ns, fresh, NULL, out, err);
-        json_decref(fresh);
-        if (rc == 0) {
-            *created = true;
-            owners = owners_of(mc, k, ns, name);
-            own_paths(mc, owners, manager, "Apply", paths, true);
-            next = json_incref(cluster_lookup(mc, resource, ns, name));
-            rc = cluster_put(mc, k, next, false);
-            if (out != NULL) {
-                json_decref(*out);
-                *out = json_deep_copy(cluster_lookup(mc, resource, ns, name));
-            }
-        }
+        rc = apply_create(mc, k, ns, name, applied, manager, paths, out, err);
+        *created = rc == 0;
         goto out;
     }
-    json_incref(old);
-    owners = owners_of(mc, k, ns, name);
-    if (!force) {
-        rc = apply_conflicts(owners, manager, k->api_version, old, applied, paths, err);
-        if (rc != 0) {
-            goto out;
-        }
-    }
-    next = json_deep_copy(old);
-    member_patch_apply(next, applied);
-    /* fields this manager applied before and no longer applies go away */
-    {
-        char key[300];
-
-        snprintf(key, sizeof(key), "Apply:%s", manager);
-        prev = json_object_get(json_object_get(owners, key), "paths");
-    }
-    json_object_foreach(prev, p, unused) {
-        const char *m;
-        json_t *entry;
-        bool other = false;
-
-        if (json_object_get(paths, p) != NULL) {
-            continue;
-        }
-        json_object_foreach(owners, m, entry) {
-            if ((strcmp(json_string_value(json_object_get(entry, "op")),
-                        "Apply") != 0 ||
-                 strcmp(json_string_value(json_object_get(entry, "manager")),
-                        manager) != 0) &&
-                json_object_get(json_object_get(entry, "paths"), p) != NULL) {
-                other = true;
-            }
-        }
-        if (!other) {
-            path_remove(next, p);
-        }
-    }
-    if (part == MEMBER_UPDATE_STATUS) {
-        json_t *st = json_object_get(next, "status");
-
-        json_decref(next);
-        next = json_deep_copy(old);
-        json_object_set(next, "status", st != NULL ? st : json_object());
-    }
-    own_paths(mc, owners, manager, "Apply", paths, true);
-    rc = store_update(mc, k, old, next, part, NULL, err);
+    rc = apply_merge(mc, k, old, applied, manager, force, part, paths, err);
     if (rc == 0) {
         rc = controllers_run(mc);
     }
-    if (rc == 0 && json_equal(old, cluster_lookup(mc, resource, ns, name))) {
+    cur = cluster_lookup(mc, resource, ns, name);
+    if (rc == 0 && json_equal(old, cur)) {
         /* ownership changed even when the object did not */
-        json_t *cur = cluster_lookup(mc, resource, ns, name);
-
-        json_incref(cur);
         render_managed_fields(mc, k, cur);
-        json_decref(cur);
     }
     if (rc == 0 && out != NULL) {
-        *out = json_deep_copy(cluster_lookup(mc, resource, ns, name));
+        *out = json_deep_copy(cur);
     }
 
 out:
-    json_decref(next);
     json_decref(old);
     json_decref(paths);
     return rc;

@@ -815,6 +815,49 @@ apply__creates_when_absent_then_updates(void **state)
 }
 
 static void
+apply_status__changes_only_status(void **state)
+{
+    struct member_cluster *mc = new_cluster(NULL);
+    json_t *svc = parse("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+                        "spec: {ports: [{port: 80}]}\n");
+    json_t *st = parse("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+                       "spec: {type: NodePort}\n"
+                       "status: {loadBalancer: {ingress: [{ip: 1.2.3.4}]}}\n");
+    struct member_error err;
+    json_t *out = NULL;
+    bool created = true;
+
+    (void)state;
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(member_cluster_create(mc, "services", NULL, svc, "t",
+                                           NULL, &err),
+                     0);
+
+    assert_int_equal(member_cluster_apply(mc, "services", "default", "web", st,
+                                          "lb", false, MEMBER_UPDATE_STATUS,
+                                          &out, &created, &err),
+                     0);
+
+    assert_false(created);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(json_object_get(
+                                               out, "status"),
+                                                           "loadBalancer"),
+                                           "ingress"),
+                           0),
+            "ip")),
+        "1.2.3.4");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(out, "spec"), "type")),
+                        "ClusterIP");
+    json_decref(out);
+    json_decref(svc);
+    json_decref(st);
+    member_cluster_free(mc);
+}
+
+static void
 events_since__lists_changes_in_order(void **state)
 {
     struct member_cluster *mc = new_cluster(NULL);
@@ -918,6 +961,7 @@ main(void)
         cmocka_unit_test(create__invalid_and_missing_namespace),
         cmocka_unit_test(apply__conflicts_with_other_manager_unless_forced),
         cmocka_unit_test(apply__creates_when_absent_then_updates),
+        cmocka_unit_test(apply_status__changes_only_status),
         cmocka_unit_test(events_since__lists_changes_in_order),
         cmocka_unit_test(patch__merge_strategic_and_json),
         cmocka_unit_test(yaml_parse__reports_line_of_error),
