@@ -10,12 +10,19 @@
 struct bus_conn;
 struct cfg;
 
-/* An actor `flotilla run` can start. */
+/*
+ * An actor `flotilla run` can start: a core run by the NATS shell, or an
+ * agent (core NULL) that does I/O on its own threads and publishes what it
+ * sees, started and stopped through @start and @stop.
+ */
 struct cli_actor {
     const char *name;
     const struct actor_core *core;
     /* Builds the core's config from the daemon's (may be NULL: none). */
     const void *(*config)(const struct cfg *c);
+    int (*start)(const struct cfg *c, struct bus_conn *conn,
+                 const char *instance, void **handle);
+    void (*stop)(void *handle);
 };
 
 /* Actors built into this program, terminated by { NULL }. */

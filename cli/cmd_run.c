@@ -27,7 +27,8 @@
 struct running {
     const struct cli_actor *actor;
     struct bus_conn *conn;
-    struct actor_shell *shell;
+    struct actor_shell *shell;  /* a core's shell, or NULL for an agent */
+    void *agent;                /* an agent's handle */
 };
 
 static void
@@ -153,7 +154,9 @@ wait_for_signal(struct running *run, int n)
             return;
         }
         for (int i = 0; i < n; i++) {
-            (void)actor_shell_update_lag(run[i].shell);
+            if (run[i].shell != NULL) {
+                (void)actor_shell_update_lag(run[i].shell);
+            }
         }
     }
 }
@@ -265,6 +268,20 @@ cmd_run(int argc, char **argv)
         run[nrun].actor = chosen[i];
         snprintf(name, sizeof(name), "flotilla-%s", chosen[i]->name);
         rc = connect_for(cfg, urls, name, &run[nrun].conn);
+        if (chosen[i]->core == NULL) {
+            nrun++;
+            if (rc == 0) {
+                rc = chosen[i]->start(cfg, run[nrun - 1].conn,
+                                      cfg->daemon.instance,
+                                      &run[nrun - 1].agent);
+            }
+            if (rc != 0) {
+                log_error("agent did not start", "agent=%s rc=%d",
+                          chosen[i]->name, rc);
+                goto out;
+            }
+            continue;
+        }
         so.core = chosen[i]->core;
         so.core_config = chosen[i]->config ? chosen[i]->config(cfg) : NULL;
         so.instance = cfg->daemon.instance;
@@ -291,6 +308,9 @@ cmd_run(int argc, char **argv)
 
 out:
     for (int i = nrun - 1; i >= 0; i--) {
+        if (run[i].agent != NULL) {
+            run[i].actor->stop(run[i].agent);
+        }
         actor_shell_free(run[i].shell);
         bus_conn_free(run[i].conn);
     }

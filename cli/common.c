@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "prober/prober.h"
 #include "sched/actor.h"
 
 #ifndef FL_SOURCE_DIR
@@ -14,9 +15,23 @@
 #endif
 
 /* Actors built into this program. Each issue that builds one adds it here. */
+static int
+prober_agent_start(const struct cfg *c, struct bus_conn *conn,
+                   const char *instance, void **handle)
+{
+    return prober_start(c, conn, instance, (struct prober **)handle);
+}
+
+static void
+prober_agent_stop(void *handle)
+{
+    prober_stop(handle);
+}
+
 const struct cli_actor cli_actors[] = {
-    { "scheduler", &sched_actor_core, NULL },
-    { NULL, NULL, NULL },
+    { "prober", NULL, NULL, prober_agent_start, prober_agent_stop },
+    { "scheduler", &sched_actor_core, NULL, NULL, NULL },
+    { NULL, NULL, NULL, NULL, NULL },
 };
 
 const char *

@@ -133,14 +133,24 @@ is_digest(const char *s)
     return hex >= 32;
 }
 
+/* Copies @v (shorter than @len, checked by the caller) into @dst. */
+static void
+copy_part(char *dst, const char *v, size_t len)
+{
+    size_t n = strnlen(v, len - 1);
+
+    memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
 static void
 set_tag_or_digest(char *tag, char *digest, const char *v, size_t len)
 {
     if (is_tag(v)) {
-        snprintf(tag, len, "%s", v);
+        copy_part(tag, v, len);
         digest[0] = '\0';
     } else if (is_digest(v)) {
-        snprintf(digest, len, "%s", v);
+        copy_part(digest, v, len);
         tag[0] = '\0';
     }
 }
@@ -170,6 +180,9 @@ image_rewrite(const char *image, const json_t *io, char *out, size_t len)
                      strcmp(op, "add") == 0 ? (tag[0] != '\0' ? tag : dig)
                                             : "",
                      val);
+            if (strlen(tmp) >= IMG_MAX) {
+                return -EINVAL;
+            }
             set_tag_or_digest(tag, dig, tmp, IMG_MAX);
         }
     } else if (strcmp(op, "add") == 0 || strcmp(op, "replace") == 0) {
