@@ -1564,7 +1564,8 @@ sim_member_listen(struct sim_member *m)
         return -EADDRINUSE;
     }
     info = MHD_get_daemon_info(m->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    if (info != NULL && info->port != 0) {
+    /* only the first listen picks a port; later ones reuse it (no race) */
+    if (info != NULL && info->port != 0 && m->port == 0) {
         m->port = info->port;
     }
     return 0;
