@@ -49,7 +49,12 @@ cap32(int64_t v)
 int64_t
 sched_estimate_allowed_pods(const struct sched_summary *s)
 {
-    int64_t p = res_value(&s->allocatable, "pods") -
+    int64_t p;
+
+    if (s->prepared) {
+        return s->free_pods;
+    }
+    p = res_value(&s->allocatable, "pods") -
                 res_value(&s->allocated, "pods") -
                 res_value(&s->allocating, "pods");
 
@@ -80,6 +85,29 @@ res_avail(const struct sched_summary *s, const char *name,
     return 0;
 }
 
+int
+sched_summary_prepare(struct sched_arena *a, struct sched_summary *s)
+{
+    struct sched_resource *f;
+
+    s->prepared = false;
+    f = sched_arena_alloc(a, (s->allocatable.n + 1) * sizeof(*f));
+    if (f == NULL) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < s->allocatable.n; i++) {
+        f[i].name = s->allocatable.items[i].name;
+        if (res_avail(s, f[i].name, &f[i].q) != 0) {
+            return -ERANGE;
+        }
+    }
+    s->free_pods = sched_estimate_allowed_pods(s);
+    s->free.items = f;
+    s->free.n = s->allocatable.n;
+    s->prepared = true;
+    return 0;
+}
+
 int64_t
 sched_estimate_summary(const struct sched_summary *s,
                        const struct sched_resource_list *request)
@@ -88,14 +116,23 @@ sched_estimate_summary(const struct sched_summary *s,
 
     for (size_t i = 0; i < request->n; i++) {
         const struct sched_resource *r = &request->items[i];
+        const struct util_quantity *cached;
         struct util_quantity avail;
         int64_t k;
 
         if (util_quantity_value(&r->q) <= 0) {
             continue;
         }
-        if (res_avail(s, r->name, &avail) != 0 ||
-            util_quantity_value(&avail) <= 0) {
+        if (s->prepared) {
+            cached = res_get(&s->free, r->name);
+            if (cached == NULL) {
+                return 0;
+            }
+            avail = *cached;
+        } else if (res_avail(s, r->name, &avail) != 0) {
+            return 0;
+        }
+        if (util_quantity_value(&avail) <= 0) {
             return 0;
         }
         if (strcmp(r->name, "cpu") == 0) {
@@ -635,10 +672,12 @@ sched_estimate_general(struct sched_arena *a, const struct sched_cluster *c,
         return 0;
     }
     s = c->summary;
-    if (g->overcommit_protection && n_assumed > 0 &&
-        sched_estimate_deduct(a, &c->summary.allocating, assumed, n_assumed,
-                              &s.allocating) != 0) {
-        return 0;
+    if (g->overcommit_protection && n_assumed > 0) {
+        s.prepared = false; /* the cache does not know the reservations */
+        if (sched_estimate_deduct(a, &c->summary.allocating, assumed,
+                                  n_assumed, &s.allocating) != 0) {
+            return 0;
+        }
     }
     p = sched_estimate_allowed_pods(&s);
     if (p <= 0) {

@@ -35,6 +35,39 @@ taint_considered(const struct sched_taint *t)
                                  strcmp(t->effect, "NoExecute") == 0);
 }
 
+/* "cluster(s) had untolerated taint {key=value:Effect}" without printf. */
+static const char *
+taint_reason(struct sched_arena *a, const struct sched_taint *t)
+{
+    static const char head[] = "cluster(s) had untolerated taint {";
+    const char *key = t->key != NULL ? t->key : "";
+    const char *value = t->value != NULL ? t->value : "";
+    const char *effect = t->effect != NULL ? t->effect : "";
+    size_t hk = sizeof(head) - 1, nk = strlen(key), nv = strlen(value);
+    size_t ne = strlen(effect);
+    char *s = sched_arena_alloc(a, hk + nk + nv + ne + 4);
+    char *p = s;
+
+    if (s == NULL) {
+        return "cluster(s) had untolerated taint";
+    }
+    memcpy(p, head, hk);
+    p += hk;
+    memcpy(p, key, nk);
+    p += nk;
+    if (nv > 0) {
+        *p++ = '=';
+        memcpy(p, value, nv);
+        p += nv;
+    }
+    *p++ = ':';
+    memcpy(p, effect, ne);
+    p += ne;
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
+
 bool
 sched_filter_taint_toleration(const struct sched_binding *b,
                               const struct sched_cluster *c,
@@ -58,17 +91,7 @@ sched_filter_taint_toleration(const struct sched_binding *b,
         if (tolerated) {
             continue;
         }
-        if (t->value == NULL || t->value[0] == '\0') {
-            *reason = sched_arena_printf(
-                a, "cluster(s) had untolerated taint {%s:%s}", t->key, t->effect);
-        } else {
-            *reason = sched_arena_printf(
-                a, "cluster(s) had untolerated taint {%s=%s:%s}", t->key,
-                t->value, t->effect);
-        }
-        if (*reason == NULL) {
-            *reason = "cluster(s) had untolerated taint";
-        }
+        *reason = taint_reason(a, t);
         return false;
     }
     return true;

@@ -410,6 +410,9 @@ sched_cluster_from_proto(struct sched_arena *a,
             c.summary.modelings[i].count = s->allocatable_modelings[i]->count;
         }
         c.summary.n_modelings = s->n_allocatable_modelings;
+        if (cv.rc == 0 && sched_summary_prepare(a, &c.summary) == -ENOMEM) {
+            conv_fail(&cv, -ENOMEM, "out of memory");
+        }
     }
     if (cv.rc == 0) {
         *out = c;

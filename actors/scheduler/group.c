@@ -32,20 +32,6 @@ cmp_candidates(const struct sched_candidate *a, const struct sched_candidate *b,
 }
 
 static int
-cmp_ptr_with_available(const void *x, const void *y)
-{
-    return cmp_candidates(*(const struct sched_candidate *const *)x,
-                          *(const struct sched_candidate *const *)y, true);
-}
-
-static int
-cmp_ptr_without_available(const void *x, const void *y)
-{
-    return cmp_candidates(*(const struct sched_candidate *const *)x,
-                          *(const struct sched_candidate *const *)y, false);
-}
-
-static int
 cmp_with_available(const void *x, const void *y)
 {
     return cmp_candidates(x, y, true);
@@ -57,11 +43,49 @@ cmp_without_available(const void *x, const void *y)
     return cmp_candidates(x, y, false);
 }
 
+/* Bottom-up merge sort of @n pointers with the comparator inlined. */
+static void
+sort_ptrs(const struct sched_candidate **v, const struct sched_candidate **tmp,
+          size_t n, bool compare_available)
+{
+    const struct sched_candidate **src = v, **dst = tmp;
+
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+
+            while (i < mid && j < hi) {
+                if (cmp_candidates(src[j], src[i], compare_available) < 0) {
+                    dst[k++] = src[j++];
+                } else {
+                    dst[k++] = src[i++];
+                }
+            }
+            while (i < mid) {
+                dst[k++] = src[i++];
+            }
+            while (j < hi) {
+                dst[k++] = src[j++];
+            }
+        }
+        const struct sched_candidate **t = src;
+
+        src = dst;
+        dst = t;
+    }
+    if (src != v) {
+        memcpy(v, src, n * sizeof(*v));
+    }
+}
+
 void
 sched_candidates_sort(struct sched_candidate *c, size_t n, bool compare_available)
 {
     struct sched_candidate tmp[SORT_STACK];
     const struct sched_candidate *ptr[SORT_STACK];
+    const struct sched_candidate *scratch[SORT_STACK];
 
     /*
      * The order ends in the cluster name, which is unique, so it is total
@@ -79,8 +103,7 @@ sched_candidates_sort(struct sched_candidate *c, size_t n, bool compare_availabl
     for (size_t i = 0; i < n; i++) {
         ptr[i] = &c[i];
     }
-    qsort(ptr, n, sizeof(*ptr),
-          compare_available ? cmp_ptr_with_available : cmp_ptr_without_available);
+    sort_ptrs(ptr, scratch, n, compare_available);
     for (size_t i = 0; i < n; i++) {
         tmp[i] = *ptr[i];
     }

@@ -647,6 +647,41 @@ webster__hands_out_a_billion_seats_quickly(void **state)
     assert_int_equal(p[1].seats, 400000000);
 }
 
+static void
+summary_prepare__gives_the_same_estimates(void **state)
+{
+    struct problem p;
+    int64_t before[3], after[3];
+
+    (void)state;
+    problem_load(&p,
+                 "[{\"name\":\"a\",\"resource_summary\":{\"allocatable\":{\"pods\":\"50\","
+                 "\"cpu\":\"7500m\",\"memory\":\"10Gi\"},\"allocated\":{\"cpu\":\"1.2\","
+                 "\"memory\":\"3Gi\",\"pods\":\"4\"},\"allocating\":{\"cpu\":\"300m\"}}},"
+                 "{\"name\":\"b\",\"resource_summary\":{\"allocatable\":{\"pods\":\"5\","
+                 "\"cpu\":\"64\"}}},"
+                 "{\"name\":\"c\",\"resource_summary\":{\"allocatable\":{\"pods\":\"9\","
+                 "\"cpu\":\"1\"},\"allocated\":{\"pods\":\"12\"}}}]",
+                 "{\"replicas\":3,\"replica_requirements\":{\"resourceRequest\":"
+                 "{\"cpu\":\"250m\",\"memory\":\"512Mi\"}}}");
+
+    for (int i = 0; i < 3; i++) {
+        before[i] = sched_estimate_general(&p.a, &p.clusters[i], &p.b, NULL, 0,
+                                           &p.in.gates);
+        assert_int_equal(sched_summary_prepare(&p.a, &p.clusters[i].summary), 0);
+        after[i] = sched_estimate_general(&p.a, &p.clusters[i], &p.b, NULL, 0,
+                                          &p.in.gates);
+    }
+
+    assert_int_equal(before[0], 14);
+    assert_int_equal(before[1], 0);
+    assert_int_equal(before[2], 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(after[i], before[i]);
+    }
+    sched_arena_release(&p.a);
+}
+
 int
 main(void)
 {
@@ -667,6 +702,7 @@ main(void)
         cmocka_unit_test(select_groups__prefers_the_heaviest_combination),
         cmocka_unit_test(select_groups__gives_up_on_an_exponential_enumeration),
         cmocka_unit_test(estimate_general__takes_the_tightest_resource),
+        cmocka_unit_test(summary_prepare__gives_the_same_estimates),
         cmocka_unit_test(json_binding__names_the_bad_field),
         cmocka_unit_test(arena__serves_large_and_many_allocations),
         cmocka_unit_test(placement_validate__names_the_bad_field),

@@ -117,6 +117,10 @@ build_clusters(struct world *w, uint64_t *seed)
         c->summary.allocated = resources(&w->a, cpu * rng_range(seed, 10, 70) / 100,
                                          mem * rng_range(seed, 10, 70) / 100,
                                          rng_range(seed, 100, 2000));
+        /* As the actor does when a summary arrives. */
+        if (sched_summary_prepare(&w->a, &c->summary) != 0) {
+            return -ENOMEM;
+        }
         if (i % 20 == 7) {
             struct sched_taint *t = sched_arena_alloc(&w->a, sizeof(*t));
 

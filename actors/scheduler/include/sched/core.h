@@ -118,6 +118,13 @@ int64_t sched_score_locality(const struct sched_binding *b,
 
 /* ---- estimation (§6) ---- */
 
+/*
+ * Fills the cache of @s (free resources and allowed pods) so estimates
+ * need not subtract three lists per decision. Call it again whenever the
+ * lists change. Returns 0 or -ENOMEM (the cache then stays off).
+ */
+int sched_summary_prepare(struct sched_arena *a, struct sched_summary *s);
+
 /* Allowed pods: allocatable - allocated - allocating pods, floored at 0. */
 int64_t sched_estimate_allowed_pods(const struct sched_summary *s);
 

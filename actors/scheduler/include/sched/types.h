@@ -199,6 +199,15 @@ struct sched_summary {
     struct sched_resource_list allocating;
     struct sched_modeling *modelings;
     size_t n_modelings;
+    /*
+     * Optional cache filled by sched_summary_prepare(): allocatable -
+     * allocated - allocating per allocatable resource, and the allowed
+     * pods. Estimates read it when `prepared` and compute from the lists
+     * otherwise; the results are the same.
+     */
+    bool prepared;
+    int64_t free_pods;
+    struct sched_resource_list free;
 };
 
 /*
