@@ -205,8 +205,9 @@ member_from_json(struct sim *sim, const json_t *spec, int64_t ready_delay,
     }
     rc = member_cluster_new(&cfg, sim_now(), &m->mc);
     if (rc != 0) {
-        fprintf(stderr, "flotilla-sim: member %s: invalid (%s)\n", cfg.name,
-                strerror(-rc));
+        fprintf(stderr,
+                "flotilla-sim: member %s: invalid: the name must be a DNS label (lower case letters, digits, '-') and nodes at least 1\n",
+                cfg.name);
         return rc;
     }
     snprintf(m->name, sizeof(m->name), "%s", cfg.name);
@@ -385,6 +386,40 @@ parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
+/* Loads TLS material, opens every member and the control port. */
+static int
+start_all(struct sim *sim, const struct options *o)
+{
+    int rc;
+    int i;
+
+    if (o->cert != NULL) {
+        sim->cert_pem = read_file(o->cert);
+        sim->key_pem = read_file(o->key);
+        if (sim->cert_pem == NULL || sim->key_pem == NULL) {
+            return -EINVAL;
+        }
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            fprintf(stderr, "flotilla-sim: libmicrohttpd has no TLS\n");
+            return -ENOTSUP;
+        }
+    }
+    sim->control_port = (uint16_t)o->control_port;
+    for (i = 0; i < sim->count; i++) {
+        rc = sim_member_listen(&sim->members[i]);
+        if (rc != 0) {
+            return rc;
+        }
+        log_info("member serving", "member=%s port=%u", sim->members[i].name,
+                 sim->members[i].port);
+    }
+    rc = sim_control_start(sim);
+    if (rc == 0 && o->state_file != NULL) {
+        rc = write_state(sim, o->state_file);
+    }
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -411,37 +446,9 @@ main(int argc, char **argv)
     tok = o.token != NULL ? o.token
                           : json_string_value(json_object_get(config, "token"));
     sim.token = tok != NULL ? strdup(tok) : NULL;
-    if (o.cert != NULL) {
-        sim.cert_pem = read_file(o.cert);
-        sim.key_pem = read_file(o.key);
-        if (sim.cert_pem == NULL || sim.key_pem == NULL) {
-            rc = -EINVAL;
-            goto out;
-        }
-        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-            fprintf(stderr, "flotilla-sim: libmicrohttpd has no TLS\n");
-            rc = -ENOTSUP;
-            goto out;
-        }
-    }
-    sim.control_port = (uint16_t)o.control_port;
-    for (i = 0; i < sim.count; i++) {
-        rc = sim_member_listen(&sim.members[i]);
-        if (rc != 0) {
-            goto out;
-        }
-        log_info("member serving", "member=%s port=%u",
-                 sim.members[i].name, sim.members[i].port);
-    }
-    rc = sim_control_start(&sim);
+    rc = start_all(&sim, &o);
     if (rc != 0) {
         goto out;
-    }
-    if (o.state_file != NULL) {
-        rc = write_state(&sim, o.state_file);
-        if (rc != 0) {
-            goto out;
-        }
     }
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
