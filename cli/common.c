@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "policy/actor.h"
 #include "prober/prober.h"
 #include "sched/actor.h"
 
@@ -29,6 +30,7 @@ prober_agent_stop(void *handle)
 }
 
 const struct cli_actor cli_actors[] = {
+    { "policy", &policy_actor_core, NULL, NULL, NULL },
     { "prober", NULL, NULL, prober_agent_start, prober_agent_stop },
     { "scheduler", &sched_actor_core, NULL, NULL, NULL },
     { NULL, NULL, NULL, NULL, NULL },

@@ -221,10 +221,10 @@ actor_sim_add(struct actor_sim *sim, const struct actor_core *core,
     return rebuild(sim, a);
 }
 
-int
-actor_sim_publish(struct actor_sim *sim, const char *subject, const char *key,
-                  const char *producer, const char *type,
-                  const ProtobufCMessage *payload)
+static int
+publish_ext(struct actor_sim *sim, const char *subject, const char *key,
+            const char *producer, const char *type,
+            const ProtobufCMessage *payload, unsigned flags)
 {
     struct actor_fx fx = { 0 };
     char id[64];
@@ -232,12 +232,28 @@ actor_sim_publish(struct actor_sim *sim, const char *subject, const char *key,
 
     snprintf(id, sizeof(id), "ext:%zu", sim->len);
     actor_fx_begin(&fx, "external", producer, sim->now, NULL, id);
-    rc = actor_fx_publish(&fx, subject, key, type, payload, 0);
+    rc = actor_fx_publish(&fx, subject, key, type, payload, flags);
     if (rc == 0) {
         rc = store(sim, subject, fx.outs[0].data, fx.outs[0].len);
     }
     actor_fx_release(&fx);
     return rc;
+}
+
+int
+actor_sim_publish(struct actor_sim *sim, const char *subject, const char *key,
+                  const char *producer, const char *type,
+                  const ProtobufCMessage *payload)
+{
+    return publish_ext(sim, subject, key, producer, type, payload, 0);
+}
+
+int
+actor_sim_delete(struct actor_sim *sim, const char *subject, const char *key,
+                 const char *producer, const char *type)
+{
+    return publish_ext(sim, subject, key, producer, type, NULL,
+                       ACTOR_PUB_TOMBSTONE);
 }
 
 static void

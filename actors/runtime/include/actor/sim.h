@@ -38,6 +38,10 @@ int actor_sim_publish(struct actor_sim *sim, const char *subject,
                       const char *key, const char *producer, const char *type,
                       const ProtobufCMessage *payload);
 
+/* Publishes a tombstone (the key's state is gone) from outside. */
+int actor_sim_delete(struct actor_sim *sim, const char *subject,
+                     const char *key, const char *producer, const char *type);
+
 /* Processes messages and timers up to and including @t_ns. */
 int actor_sim_run_until(struct actor_sim *sim, int64_t t_ns);
 
