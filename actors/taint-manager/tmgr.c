@@ -22,7 +22,7 @@
 #include "util/log.h"
 #include "util/strmap.h"
 
-#define NS_PER_SEC 1000000000LL
+#define NS_PER_SEC INT64_C(1000000000)
 
 struct cl {
     bool has_status;
