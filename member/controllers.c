@@ -291,8 +291,6 @@ pod_key(const json_t *pod, char *buf, size_t len)
 int
 controllers_on_pod_created(struct member_cluster *mc, json_t *pod)
 {
-    const json_t *refs = json_object_get(json_object_get(pod, "metadata"),
-                                         "ownerReferences");
     const char *owner = json_string_value(json_object_get(
         json_object_get(json_object_get(pod, "metadata"), "annotations"),
         "sim.flotilla.io/owner"));
@@ -300,7 +298,6 @@ controllers_on_pod_created(struct member_cluster *mc, json_t *pod)
     int64_t cpu;
     int64_t mem;
 
-    (void)refs;
     pod_requests(pod, &cpu, &mem);
     pod_key(pod, key, sizeof(key));
     json_object_set_new(mc->pods, key,
@@ -369,7 +366,7 @@ controllers_on_delete(struct member_cluster *mc, const struct member_kind *k,
     return 0;
 }
 
-/* Copies @pod, applies @fn's edits and stores it when it changed. */
+/* Stores @status (reference stolen) on @pod when it differs. */
 static void
 store_pod_status(struct member_cluster *mc, json_t *pod, json_t *status)
 {
@@ -522,15 +519,12 @@ static json_t *
 scheduled_status(const json_t *pod, const json_t *st, bool ready,
                  const char *ts)
 {
-    const char *node = json_string_value(json_object_get(st, "node"));
-    struct node_state *dummy = NULL;
     const char *rs = ready ? "True" : "False";
     json_t *containers = json_array();
     const json_t *c;
     json_t *status;
     size_t i;
 
-    (void)dummy;
     json_array_foreach(json_object_get(json_object_get(pod, "spec"),
                                        "containers"),
                        i, c) {
@@ -573,7 +567,6 @@ scheduled_status(const json_t *pod, const json_t *st, bool ready,
         str_at(json_object_get(pod, "status"), "startTime", NULL) != NULL
             ? str_at(json_object_get(pod, "status"), "startTime", NULL)
             : ts);
-    (void)node;
     return status;
 }
 
@@ -765,6 +758,34 @@ collect_pods(struct member_cluster *mc, const char *owner, const char *hash,
     return n;
 }
 
+/* A StatefulSet pod's hostname and one volume per claim template. */
+static void
+add_claim_volumes(json_t *spec, const json_t *wl, const char *pod)
+{
+    json_t *vols = json_object_get(spec, "volumes");
+    const json_t *vct;
+    size_t i;
+
+    json_object_set_new(spec, "hostname", json_string(pod));
+    if (!json_is_array(vols)) {
+        vols = json_array();
+        json_object_set_new(spec, "volumes", vols);
+    }
+    json_array_foreach(json_object_get(json_object_get(wl, "spec"),
+                                       "volumeClaimTemplates"),
+                       i, vct) {
+        char claim[600];
+
+        snprintf(claim, sizeof(claim), "%s-%s", str_at(vct, "metadata", "name"),
+                 pod);
+        json_array_append_new(
+            vols, json_pack("{s:O, s:{s:s}}", "name",
+                            json_object_get(json_object_get(vct, "metadata"),
+                                            "name"),
+                            "persistentVolumeClaim", "claimName", claim));
+    }
+}
+
 static int
 create_pod(struct member_cluster *mc, const json_t *wl, const char *owner,
            const char *name, const char *hash, bool sts)
@@ -777,19 +798,14 @@ create_pod(struct member_cluster *mc, const json_t *wl, const char *owner,
     json_t *meta;
     json_t *labels;
     json_t *ref;
-    json_t *vct;
-    size_t i;
     char rs[300];
     char key[600];
 
-    pod = json_pack("{s:{s:s}, s:O}", "metadata", "name", name, "spec",
-                    json_object_get(tmpl, "spec"));
+    pod = json_pack("{s:{s:s}, s:o}", "metadata", "name", name, "spec",
+                    json_deep_copy(json_object_get(tmpl, "spec")));
     if (pod == NULL) {
         return -ENOMEM;
     }
-    pod = (json_object_set_new(pod, "spec",
-                               json_deep_copy(json_object_get(pod, "spec"))),
-           pod);
     meta = json_object_get(pod, "metadata");
     labels = json_deep_copy(json_object_get(json_object_get(tmpl, "metadata"),
                                             "labels"));
@@ -821,28 +837,7 @@ create_pod(struct member_cluster *mc, const json_t *wl, const char *owner,
                     "controller", 1, "blockOwnerDeletion", 1);
     json_object_set_new(meta, "ownerReferences", json_pack("[o]", ref));
     if (sts) {
-        json_t *spec = json_object_get(pod, "spec");
-        json_t *vols = json_object_get(spec, "volumes");
-
-        json_object_set_new(spec, "hostname", json_string(name));
-        if (!json_is_array(vols)) {
-            vols = json_array();
-            json_object_set_new(spec, "volumes", vols);
-        }
-        json_array_foreach(json_object_get(json_object_get(wl, "spec"),
-                                           "volumeClaimTemplates"),
-                           i, vct) {
-            char claim[600];
-
-            snprintf(claim, sizeof(claim), "%s-%s",
-                     str_at(vct, "metadata", "name"), name);
-            json_array_append_new(
-                vols, json_pack("{s:O, s:{s:s}}", "name",
-                                json_object_get(json_object_get(vct,
-                                                                "metadata"),
-                                                "name"),
-                                "persistentVolumeClaim", "claimName", claim));
-        }
+        add_claim_volumes(json_object_get(pod, "spec"), wl, name);
     }
     cluster_fill_meta(mc, pk, pod, ns);
     controllers_apply_defaults(mc, pk, pod);

@@ -125,7 +125,6 @@ merge_value(json_t *target, const json_t *patch, enum mode mode,
     const char *key;
     json_t *val;
 
-    (void)parent_key;
     json_object_foreach((json_t *)patch, key, val) {
         json_t *cur = json_object_get(target, key);
         int rc = 0;
