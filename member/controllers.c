@@ -1351,3 +1351,34 @@ controllers_next_due(const struct member_cluster *mc)
     }
     return due;
 }
+
+void
+member_cluster_resources(const struct member_cluster *mc,
+                         struct member_resources *out)
+{
+    const char *key;
+    json_t *st;
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < mc->node_count; i++) {
+        const struct node_state *n = &mc->nodes[i];
+
+        out->allocatable.cpu_milli += n->cpu_milli;
+        out->allocatable.memory_bytes += n->memory_bytes;
+        out->allocatable.pods += n->pods;
+        out->allocated.cpu_milli += n->used_cpu_milli;
+        out->allocated.memory_bytes += n->used_memory_bytes;
+        out->allocated.pods += n->used_pods;
+    }
+    json_object_foreach(mc->pods, key, st) {
+        if (json_is_string(json_object_get(st, "node"))) {
+            continue;
+        }
+        out->allocating.cpu_milli += json_integer_value(json_object_get(st,
+                                                                        "cpu"));
+        out->allocating.memory_bytes +=
+            json_integer_value(json_object_get(st, "mem"));
+        out->allocating.pods++;
+    }
+}

@@ -194,6 +194,7 @@ static void
 advance__capacity_runs_out_and_pods_stay_pending(void **state)
 {
     struct member_config cfg;
+    struct member_resources res;
     struct member_cluster *mc;
     json_t *items = NULL;
     json_t *pod;
@@ -230,6 +231,12 @@ advance__capacity_runs_out_and_pods_stay_pending(void **state)
         }
     }
     assert_int_equal(pending, 1);
+    member_cluster_resources(mc, &res);
+    assert_true(res.allocatable.cpu_milli == 2000);
+    assert_true(res.allocated.cpu_milli == 1800);
+    assert_true(res.allocated.pods == 2);
+    assert_true(res.allocating.cpu_milli == 900);
+    assert_true(res.allocating.memory_bytes == INT64_C(64) << 20);
     json_decref(items);
     member_cluster_free(mc);
 }

@@ -93,6 +93,27 @@ int64_t member_cluster_now(const struct member_cluster *mc);
 /* The resourceVersion of the last change. */
 uint64_t member_cluster_resource_version(const struct member_cluster *mc);
 
+/* An amount of the resources the scheduler counts. */
+struct member_amount {
+    int64_t cpu_milli;
+    int64_t memory_bytes;
+    int64_t pods;
+};
+
+/* The cluster's resource summary, as Karmada's Cluster.status reports it. */
+struct member_resources {
+    /* sum of the nodes' allocatable */
+    struct member_amount allocatable;
+    /* requests of scheduled pods plus the usage configured at start */
+    struct member_amount allocated;
+    /* requests of pods not scheduled yet (Pending for want of room) */
+    struct member_amount allocating;
+};
+
+/* Fills *@out with the resource summary at the current time. */
+void member_cluster_resources(const struct member_cluster *mc,
+                              struct member_resources *out);
+
 /* Errors of the API calls: what a Status body needs beyond the errno. */
 struct member_error {
     /* for -EINVAL: the field path ("spec.selector") and the cause */
