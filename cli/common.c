@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "config/config.h"
+#include "cstatus/cstatus.h"
+#include "ctaint/ctaint.h"
 #include "policy/actor.h"
 #include "prober/prober.h"
 #include "sched/actor.h"
@@ -29,7 +32,16 @@ prober_agent_stop(void *handle)
     prober_stop(handle);
 }
 
+/* The cores that take the timing settings of the configuration file. */
+static const void *
+settings_config(const struct cfg *c)
+{
+    return &c->settings;
+}
+
 const struct cli_actor cli_actors[] = {
+    { "cluster", &ctaint_core, NULL, NULL, NULL },
+    { "cluster-status", &cstatus_core, settings_config, NULL, NULL },
     { "policy", &policy_actor_core, NULL, NULL, NULL },
     { "prober", NULL, NULL, prober_agent_start, prober_agent_stop },
     { "scheduler", &sched_actor_core, NULL, NULL, NULL },
