@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,10 +57,25 @@ struct kube_client {
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_OK;
 
+/*
+ * With CURLOPT_NOSIGNAL (needed with threads) libcurl no longer ignores
+ * SIGPIPE around its calls, and OpenSSL writing to a connection the member
+ * reset would kill the process. So the first client makes the process
+ * ignore SIGPIPE, unless someone installed a handler already.
+ */
 static void
 global_init(void)
 {
+    struct sigaction old;
+    struct sigaction ign;
+
     global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+        memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        (void)sigaction(SIGPIPE, &ign, NULL);
+    }
 }
 
 void
@@ -665,12 +681,12 @@ xfer_lines(struct xfer *x, bool final)
 {
     size_t start = 0;
 
-    for (;;) {
+    while (start < x->line_len) {
         char *nl = memchr(x->line + start, '\n', x->line_len - start);
         size_t n;
         int rc;
 
-        if (nl == NULL && !(final && start < x->line_len)) {
+        if (nl == NULL && !final) {
             break;
         }
         n = nl != NULL ? (size_t)(nl - (x->line + start))

@@ -136,6 +136,7 @@ kube_list(struct kube_client *c, const struct kube_ref *ref,
     char base[KUBE_PATH_MAX];
     char path[QUERY_MAX];
     char cont[2048] = "";
+    char prev[2048] = "";
     char limit[16];
     json_t *page = NULL;
     int rc;
@@ -182,6 +183,12 @@ kube_list(struct kube_client *c, const struct kube_ref *ref,
             rc = kube_error_set(err, c, "GET", base, -EMSGSIZE, 200, NULL,
                                 "more than %zu items", opts->max_items);
         }
+        if (rc == 0 && cont[0] != '\0' && strcmp(cont, prev) == 0) {
+            /* a server repeating its token would keep us here for ever */
+            rc = kube_error_set(err, c, "GET", base, -EBADMSG, 200, NULL,
+                                "the server sent the same continue token twice");
+        }
+        snprintf(prev, sizeof(prev), "%s", cont);
     } while (rc == 0 && cont[0] != '\0');
     if (rc != 0) {
         kube_list_result_release(res);

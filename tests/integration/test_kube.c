@@ -1045,6 +1045,173 @@ token__wrong_token_is_refused_and_a_rotated_file_is_reread(void **state)
     assert_string_equal(v, "v1.30.0");
 }
 
+static void
+list__repeated_continue_token_is_an_error_not_a_loop(void **state)
+{
+    struct fixture *f = *state;
+    struct kube_ref ref = { .api_version = "v1", .kind = "Pod" };
+    struct kube_list_result res;
+    struct kube_error err;
+    int rc;
+
+    mockapi_reply(f->api, "GET", "/api/v1/pods", 200, pods_page1);
+
+    rc = kube_list(f->c, &ref, NULL, &res, &err);
+
+    assert_int_equal(rc, -EBADMSG);
+    assert_int_equal(mockapi_hits(f->api, "GET", "/api/v1/pods"), 2);
+    assert_non_null(strstr(err.text, "the same continue token twice"));
+}
+
+/* A small deterministic generator, so a failure can be replayed. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* A copy of @in, truncated, with bytes replaced, or with a slice doubled. */
+static char *
+mutate(const char *in, uint64_t *seed)
+{
+    static const char alphabet[] = "{}[]\":,0123456789-e.truefalsnl \\\nxyz";
+    size_t len = strlen(in);
+    char *out = malloc(2 * len + 2);
+    size_t n;
+
+    assert_non_null(out);
+    memcpy(out, in, len + 1);
+    switch (next_rand(seed) % 3) {
+    case 0:
+        out[next_rand(seed) % (len + 1)] = '\0';
+        break;
+    case 1:
+        for (int k = 0, m = 1 + (int)(next_rand(seed) % 6); k < m; k++) {
+            out[next_rand(seed) % len] =
+                alphabet[next_rand(seed) % (sizeof(alphabet) - 1)];
+        }
+        break;
+    default: {
+        size_t a = next_rand(seed) % len;
+        size_t b = a + next_rand(seed) % (len - a);
+
+        n = b - a;
+        memmove(out + b + n, out + b, len - b + 1);
+        memcpy(out + b, in + a, n);
+        break;
+    }
+    }
+    return out;
+}
+
+static const char nodes_list[] =
+    "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":{"
+    "\"resourceVersion\":\"77\"},\"items\":[{\"metadata\":{\"name\":\"n1\"},"
+    "\"spec\":{},\"status\":{\"allocatable\":{\"cpu\":\"4\",\"memory\":"
+    "\"16Gi\",\"pods\":\"110\"},\"conditions\":[{\"type\":\"Ready\","
+    "\"status\":\"True\"}]}}]}";
+static const char pods_list[] =
+    "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{"
+    "\"resourceVersion\":\"78\"},\"items\":[{\"metadata\":{\"name\":\"p\","
+    "\"namespace\":\"a\"},\"spec\":{\"nodeName\":\"n1\",\"containers\":["
+    "{\"name\":\"c\",\"resources\":{\"requests\":{\"cpu\":\"250m\"}}}]},"
+    "\"status\":{\"phase\":\"Running\"}}]}";
+
+static int
+count_events(void *arg, enum kube_event_type type, json_t *obj)
+{
+    (void)type;
+    (void)obj;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* Serves a mutation of every fixture and runs every call once. */
+static void
+mutated_round(struct fixture *f, uint64_t *seed, int *ok, int *failed)
+{
+    static const struct {
+        const char *path;
+        const char *body;
+    } docs[] = {
+        { "/apis/apps/v1/namespaces/default/deployments/web", deployment },
+        { "/api/v1/nodes", nodes_list },
+        { "/api/v1/pods", pods_list },
+        { "/api", api_versions },
+        { "/apis", api_groups },
+        { "/api/v1", core_resources },
+        { "/apis/apps/v1", apps_resources },
+        { "/apis/example.com/v1", moose_resources },
+        { "/version", "{\"major\":\"1\",\"gitVersion\":\"v1.29.4\"}" },
+    };
+    struct kube_ref web = { .api_version = "apps/v1", .kind = "Deployment",
+                            .ns = "default", .name = "web" };
+    struct kube_ref cms = { .api_version = "v1", .kind = "ConfigMap",
+                            .ns = "ns" };
+    struct kube_discovery *d = NULL;
+    struct kube_summary sum;
+    struct kube_error err[5];
+    json_t *obj = NULL;
+    char *body;
+    char v[64];
+    int events = 0;
+    int rc[5];
+
+    mockapi_clear(f->api);
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        body = mutate(docs[i].body, seed);
+        mockapi_reply(f->api, "GET", docs[i].path, 200, body);
+        free(body);
+    }
+    body = mutate(watch_stream, seed);
+    mockapi_add(f->api, &(struct mockapi_route){
+        .path = "/api/v1/namespaces/ns/configmaps", .mode = MOCKAPI_STREAM,
+        .body = body });
+    free(body);
+    kube_summary_init(&sum);
+
+    rc[0] = kube_get(f->c, &web, &obj, &err[0]);
+    rc[1] = kube_discover(f->c, &d, &err[1]);
+    rc[2] = kube_version(f->c, v, sizeof(v), &err[2]);
+    rc[3] = kube_watch(f->c, &cms, NULL, count_events, &events, NULL,
+                       &err[3]);
+    rc[4] = kube_summary_fetch(f->c, &sum, &err[4]);
+
+    for (int i = 0; i < 5; i++) {
+        assert_true(rc[i] <= 0);
+        *ok += rc[i] == 0;
+        *failed += rc[i] != 0;
+        if (rc[i] != 0 && strncmp(err[i].text, "member m1: GET /", 16) != 0) {
+            fail_msg("call %d: error without member and path: %s", i,
+                     err[i].text);
+        }
+    }
+    json_decref(obj);
+    kube_discovery_free(d);
+    kube_summary_release(&sum);
+}
+
+static void
+hostile__mutated_answers_give_errors_never_crashes(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    int ok = 0;
+    int failed = 0;
+
+    for (int round = 0; round < 300; round++) {
+        mutated_round(f, &seed, &ok, &failed);
+    }
+
+    assert_true(ok > 0);
+    assert_true(failed > 0);
+    print_message("1500 calls on mutated answers: %d succeeded, %d failed with an error\n",
+                  ok, failed);
+}
+
 /* Isolation */
 
 struct worker {
@@ -1373,6 +1540,7 @@ main(void)
         T(get__not_found_gives_status_reason),
         T(list__follows_continue_tokens),
         T(list__expired_continue_gives_estale),
+        T(list__repeated_continue_token_is_an_error_not_a_loop),
         T(watch__delivers_events_as_they_arrive_and_stops_on_request),
         T(watch__ends_cleanly_when_the_server_ends_the_stream),
         T(watch__gone_gives_estale_from_answer_or_event),
@@ -1389,6 +1557,7 @@ main(void)
         T(hostile__huge_body_is_an_error_not_an_allocation),
         T(hostile__hang_and_slow_drip_time_out),
         T(hostile__html_500_closed_connection_and_redirect),
+        T(hostile__mutated_answers_give_errors_never_crashes),
         T(token__wrong_token_is_refused_and_a_rotated_file_is_reread),
         T(parallel__a_hanging_member_does_not_hold_up_another),
         T(cancel__aborts_a_call_in_flight),

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +425,25 @@ client_new__accepts_endpoint_with_trailing_slash(void **state)
     kube_client_free(c);
 }
 
+static void
+client_new__makes_the_process_ignore_sigpipe(void **state)
+{
+    struct kube_client_config cfg;
+    struct kube_client *c = NULL;
+    struct sigaction now;
+
+    (void)state;
+    kube_client_config_init(&cfg);
+    cfg.name = "m3";
+    cfg.endpoint = "https://127.0.0.1:1";
+
+    assert_int_equal(kube_client_new(&cfg, &c, NULL), 0);
+
+    assert_int_equal(sigaction(SIGPIPE, NULL, &now), 0);
+    assert_true(now.sa_handler == SIG_IGN);
+    kube_client_free(c);
+}
+
 static int
 teardown(void **state)
 {
@@ -449,6 +469,7 @@ main(void)
         cmocka_unit_test(summary_to_proto__gives_milli_and_binary_si_names),
         cmocka_unit_test(client_new__rejects_bad_configuration),
         cmocka_unit_test(client_new__accepts_endpoint_with_trailing_slash),
+        cmocka_unit_test(client_new__makes_the_process_ignore_sigpipe),
     };
 
     return cmocka_run_group_tests_name("kube.path", tests, NULL, teardown);
