@@ -195,6 +195,18 @@ on_ack(const char *subject, uint64_t seq, int err, void *arg)
     }
 }
 
+static bool
+own_state_covers(const struct actor_shell *s, const char *subject)
+{
+    for (const struct actor_input *in = s->core->own_state;
+         in != NULL && in->stream != NULL; in++) {
+        if (bus_subject_matches(in->filter, subject)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Sequence to expect on owned @subject: known, or asked of the stream. */
 static uint64_t
 expected_seq(struct actor_shell *s, const char *subject)
@@ -206,7 +218,12 @@ expected_seq(struct actor_shell *s, const char *subject)
     if (e != NULL) {
         return e->num;
     }
-    cls = bus_subject_classify(subject);
+    /*
+     * The start-up read took the last message of every subject of the
+     * actor's own state: one it did not see has none. Only subjects outside
+     * own_state cost a question to the stream.
+     */
+    cls = own_state_covers(s, subject) ? NULL : bus_subject_classify(subject);
     if (cls != NULL) {
         (void)bus_last_subject_seq(s->o.conn, cls->stream, subject, &seq);
     }

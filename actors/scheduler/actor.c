@@ -47,12 +47,29 @@ struct sa_reservation {
     struct sched_component component;       /* requests live in res_arena */
 };
 
+/*
+ * What the reservations on one cluster add up to, handed to the core as a
+ * single assumed workload: one replica asking for the sum. Kept up to date
+ * as reservations come and go, so a burst costs O(clusters) per decision.
+ */
+#define AGG_MAX 16
+
+struct sa_agg {
+    char *names[AGG_MAX];
+    struct sched_resource items[AGG_MAX];
+    size_t n;
+    size_t holds;           /* reservations counted in */
+    int64_t replicas;       /* their replicas: the pods they will take */
+};
+
 struct sched_actor_state {
     struct sched_actor_config cfg;
+    struct strmap aggs;       /* cluster -> struct sa_agg */
     struct strmap clusters;   /* name -> struct sa_cluster */
     struct strmap bindings;   /* "ns/name" -> struct sa_binding */
     struct sa_reservation *res;
     size_t n_res, cap_res;
+    size_t n_dead;            /* dropped entries not yet compacted away */
     struct sched_arena res_arena;
     /* The fleet in the core's form, sorted by name, rebuilt when dirty. */
     struct sched_arena fleet_arena;
@@ -154,12 +171,91 @@ binding_free(struct sa_binding *b)
     free(b);
 }
 
+/* Adds (@sign 1) or takes away (-1) reservation @r from its cluster's sum. */
+static void
+agg_account(struct sched_actor_state *s, const struct sa_reservation *r,
+            int sign)
+{
+    struct strmap_entry *e = util_strmap_put(&s->aggs, r->cluster);
+    const struct sched_resource_list *req = &r->component.request;
+    struct sa_agg *g;
+
+    if (e == NULL) {
+        return;
+    }
+    if (e->ptr == NULL) {
+        e->ptr = calloc(1, sizeof(struct sa_agg));
+        if (e->ptr == NULL) {
+            return;
+        }
+    }
+    g = e->ptr;
+    for (size_t i = 0; i < req->n; i++) {
+        struct util_quantity delta, sum;
+        size_t k = 0;
+
+        while (k < g->n && strcmp(g->names[k], req->items[i].name) != 0) {
+            k++;
+        }
+        if (k == g->n) {
+            if (g->n == AGG_MAX || sign < 0) {
+                continue;
+            }
+            g->names[k] = strdup(req->items[i].name);
+            if (g->names[k] == NULL) {
+                continue;
+            }
+            g->items[k].name = g->names[k];
+            util_quantity_init(&g->items[k].q);
+            g->n++;
+        }
+        util_quantity_from_milli(
+            &delta, util_quantity_milli_value(&req->items[i].q) * r->replicas);
+        if (sign > 0) {
+            (void)util_quantity_add(&g->items[k].q, &delta, &sum);
+        } else {
+            (void)util_quantity_sub(&g->items[k].q, &delta, &sum);
+        }
+        g->items[k].q = sum;
+    }
+    g->holds = sign > 0 ? g->holds + 1 : g->holds - 1;
+    g->replicas += sign * (int64_t)r->replicas;
+    if (g->holds == 0) {
+        for (size_t k = 0; k < g->n; k++) {
+            free(g->names[k]);
+        }
+        free(util_strmap_del(&s->aggs, r->cluster));
+    }
+}
+
+/*
+ * Reservations stay in the order they were made (oldest first), so expiry
+ * looks only at the front. A dropped one is marked dead (cluster NULL) and
+ * the array is compacted once the dead outnumber the living.
+ */
 static void
 reservation_drop(struct sched_actor_state *s, size_t i)
 {
+    size_t k = 0;
+
+    if (s->res[i].cluster == NULL) {
+        return;
+    }
+    agg_account(s, &s->res[i], -1);
     free(s->res[i].cluster);
     free(s->res[i].binding);
-    s->res[i] = s->res[--s->n_res];
+    s->res[i].cluster = NULL;
+    s->res[i].binding = NULL;
+    if (++s->n_dead * 2 < s->n_res) {
+        return;
+    }
+    for (size_t j = 0; j < s->n_res; j++) {
+        if (s->res[j].cluster != NULL) {
+            s->res[k++] = s->res[j];
+        }
+    }
+    s->n_res = k;
+    s->n_dead = 0;
     if (s->n_res == 0) {
         sched_arena_reset(&s->res_arena);
     }
@@ -181,9 +277,20 @@ sa_destroy(void *p)
     }
     util_strmap_release(&s->clusters);
     util_strmap_release(&s->bindings);
-    while (s->n_res > 0) {
-        reservation_drop(s, 0);
+    for (size_t k = 0; k < s->n_res; k++) {
+        free(s->res[k].cluster);
+        free(s->res[k].binding);
     }
+    i = 0;
+    while ((e = util_strmap_next(&s->aggs, &i)) != NULL) {
+        struct sa_agg *g = e->ptr;
+
+        for (size_t k = 0; k < g->n; k++) {
+            free(g->names[k]);
+        }
+        free(g);
+    }
+    util_strmap_release(&s->aggs);
     free(s->res);
     sched_arena_release(&s->res_arena);
     sched_arena_release(&s->fleet_arena);
@@ -407,26 +514,59 @@ fleet_build(struct sched_actor_state *s)
     return 0;
 }
 
+static int
+cmp_assumed(const void *x, const void *y)
+{
+    return strcmp(((const struct sched_assumed *)x)->cluster,
+                  ((const struct sched_assumed *)y)->cluster);
+}
+
 /* The reservations still in force, as the core's assumed workloads. */
 static struct sched_assumed *
 assumed_build(struct sched_actor_state *s, int64_t now, size_t *n)
 {
     struct sched_assumed *a;
 
-    for (size_t i = 0; i < s->n_res;) {
-        if (now - s->res[i].decided_ns > s->cfg.reservation_timeout_ns) {
-            reservation_drop(s, i);
-        } else {
-            i++;
+    for (size_t i = 0; i < s->n_res; i++) {
+        if (s->res[i].cluster == NULL) {
+            continue;
         }
+        if (now - s->res[i].decided_ns <= s->cfg.reservation_timeout_ns) {
+            break;  /* the rest are younger */
+        }
+        reservation_drop(s, i);
+        i = s->n_dead == 0 ? (size_t)-1 : i;   /* compacted: start over */
     }
-    *n = s->n_res;
-    a = sched_arena_alloc(&s->work, (s->n_res + 1) * sizeof(*a));
-    for (size_t i = 0; a != NULL && i < s->n_res; i++) {
-        a[i].cluster = s->res[i].cluster;
-        a[i].namespace = "";
-        a[i].components = &s->res[i].component;
-        a[i].n_components = 1;
+    {
+        struct sched_component *comp;
+        struct strmap_entry *e;
+        size_t it = 0, k = 0;
+
+        a = sched_arena_alloc(&s->work, (s->aggs.len + 1) * sizeof(*a));
+        comp = sched_arena_alloc(&s->work,
+                                 (2 * s->aggs.len + 1) * sizeof(*comp));
+        if (a == NULL || comp == NULL) {
+            *n = 0;
+            return NULL;
+        }
+        while ((e = util_strmap_next(&s->aggs, &it)) != NULL) {
+            struct sa_agg *g = e->ptr;
+
+            /* One replica asks for the sum; the others only take pods. */
+            comp[2 * k] = (struct sched_component){
+                "", 1, true, { g->items, g->n }
+            };
+            comp[2 * k + 1] = (struct sched_component){
+                "", (int32_t)(g->replicas - 1), false, { NULL, 0 }
+            };
+            a[k].cluster = e->key;
+            a[k].namespace = "";
+            a[k].components = &comp[2 * k];
+            a[k].n_components = g->replicas > 1 ? 2 : 1;
+            k++;
+        }
+        *n = k;
+        qsort(a, k, sizeof(*a), cmp_assumed);
     }
     return a;
 }
@@ -476,6 +616,7 @@ reserve(struct sched_actor_state *s, const char *key,
     r->decided_ns = now;
     r->component = (struct sched_component){ "", delta, true, req };
     s->n_res++;
+    agg_account(s, r, 1);
 }
 
 /* ---------------------------------------------------------------- deciding */
@@ -585,6 +726,7 @@ run_core(struct sched_actor_state *s, const struct sa_binding *b,
     in.binding = sb;
     in.now_ns = now;
     in.assumed = assumed_build(s, now, &in.n_assumed);
+    in.assumed_sorted = true;
     memset(out, 0, sizeof(*out));
     return sched_schedule(&s->work, &in, out);
 }
@@ -1226,12 +1368,13 @@ take_cluster(struct sched_actor_state *s, const struct actor_msg *m)
         }
         change = !apis_equal(c->status, n) ? 2 : 1;
         /* A summary newer than a decision already counts its pods. */
-        for (size_t i = 0; n->resource_summary != NULL && i < s->n_res;) {
-            if (strcmp(s->res[i].cluster, names[0]) == 0 &&
+        for (size_t i = 0; n->resource_summary != NULL && i < s->n_res;
+             i++) {
+            if (s->res[i].cluster != NULL &&
+                strcmp(s->res[i].cluster, names[0]) == 0 &&
                 n->resource_summary->observed_ns > s->res[i].decided_ns) {
                 reservation_drop(s, i);
-            } else {
-                i++;
+                i = s->n_dead == 0 ? (size_t)-1 : i;
             }
         }
         if (c->status != NULL) {
@@ -1609,5 +1752,5 @@ sched_actor_decision(struct sched_actor_state *s, const char *key)
 size_t
 sched_actor_reservations(struct sched_actor_state *s)
 {
-    return s->n_res;
+    return s->n_res - s->n_dead;
 }

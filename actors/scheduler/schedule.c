@@ -72,6 +72,40 @@ no_fit(const struct sched_input *in, const struct sched_decision *d,
     return sched_error_set(err, SCHED_OUTCOME_NO_CLUSTER_FIT, "%s", msg);
 }
 
+/*
+ * Copies the assumed workloads of cluster @name into @mine and returns how
+ * many: a binary search when the caller sorted them (the actor's burst of
+ * decisions), a scan otherwise.
+ */
+static size_t
+assumed_of(const struct sched_input *in, const char *name,
+           struct sched_assumed *mine)
+{
+    size_t lo = 0, hi = in->n_assumed, n = 0;
+
+    if (!in->assumed_sorted) {
+        for (size_t k = 0; k < in->n_assumed; k++) {
+            if (strcmp(in->assumed[k].cluster, name) == 0) {
+                mine[n++] = in->assumed[k];
+            }
+        }
+        return n;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(in->assumed[mid].cluster, name) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    while (lo < in->n_assumed && strcmp(in->assumed[lo].cluster, name) == 0) {
+        mine[n++] = in->assumed[lo++];
+    }
+    return n;
+}
+
 int
 sched_candidates_build(struct sched_arena *a, const struct sched_input *in,
                        const struct sched_binding *b,
@@ -120,11 +154,8 @@ sched_candidates_build(struct sched_arena *a, const struct sched_input *in,
             int64_t est;
 
             /* Karmada builds the assumed list only under the overcommit gate. */
-            for (size_t k = 0; in->gates.overcommit_protection &&
-                               k < in->n_assumed; k++) {
-                if (strcmp(in->assumed[k].cluster, cl->name) == 0) {
-                    mine[n_mine++] = in->assumed[k];
-                }
+            if (in->gates.overcommit_protection) {
+                n_mine = assumed_of(in, cl->name, mine);
             }
             est = sched_estimate_general(a, cl, b, mine, n_mine, &in->gates);
             x->allocatable = est >= SCHED_REPLICAS_MAX ? b->replicas : est;

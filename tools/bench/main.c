@@ -36,6 +36,19 @@ bench_median(double *v, int n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+double
+bench_percentile(double *v, size_t n, double q)
+{
+    size_t i;
+
+    if (n == 0) {
+        return 0;
+    }
+    qsort(v, n, sizeof(*v), cmp_double);
+    i = (size_t)(q * (double)(n - 1) + 0.5);
+    return v[i < n ? i : n - 1];
+}
+
 int
 main(int argc, char **argv)
 {

@@ -361,6 +361,7 @@ struct sched_input {
     const struct sched_binding *binding;
     const struct sched_assumed *assumed; /* reservations, any cluster */
     size_t n_assumed;
+    bool assumed_sorted; /* assumed[] is sorted by cluster name: bsearch */
     struct sched_gates gates;
     int64_t now_ns;
     bool use_given; /* honour sched_cluster.given (vectors, tools) */
