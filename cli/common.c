@@ -6,13 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appfo/appfo.h"
 #include "bus/bus.h"
 #include "config/config.h"
 #include "cstatus/cstatus.h"
 #include "ctaint/ctaint.h"
+#include "geviction/geviction.h"
 #include "policy/actor.h"
 #include "prober/prober.h"
 #include "sched/actor.h"
+#include "tmgr/tmgr.h"
 
 #ifndef FL_SOURCE_DIR
 #define FL_SOURCE_DIR "."
@@ -40,11 +43,15 @@ settings_config(const struct cfg *c)
 }
 
 const struct cli_actor cli_actors[] = {
+    { "application-failover", &appfo_core, appfo_config_build, NULL, NULL },
     { "cluster", &ctaint_core, NULL, NULL, NULL },
     { "cluster-status", &cstatus_core, settings_config, NULL, NULL },
+    { "graceful-eviction", &geviction_core, geviction_config_build, NULL,
+      NULL },
     { "policy", &policy_actor_core, NULL, NULL, NULL },
     { "prober", NULL, NULL, prober_agent_start, prober_agent_stop },
     { "scheduler", &sched_actor_core, NULL, NULL, NULL },
+    { "taint-manager", &tmgr_core, tmgr_config_build, NULL, NULL },
     { NULL, NULL, NULL, NULL, NULL },
 };
 
