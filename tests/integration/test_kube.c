@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "kube/client.h"
 #include "kube/discovery.h"
 #include "kube/objects.h"
@@ -1212,6 +1213,43 @@ hostile__mutated_answers_give_errors_never_crashes(void **state)
                   ok, failed);
 }
 
+static void
+config_from_member__reaches_the_member_with_its_token_file(void **state)
+{
+    struct fixture *f = *state;
+    struct kube_client_config cfg;
+    struct kube_client *c = NULL;
+    struct cfg *conf = NULL;
+    struct kube_error err;
+    char yaml[512];
+    char why[CFG_ERR_MAX];
+    char v[32];
+    int rc;
+
+    snprintf(yaml, sizeof(yaml),
+             "members:\n"
+             "  - name: m-cfg\n"
+             "    apiEndpoint: %s\n"
+             "    tokenFile: %s\n",
+             f->url, f->token_file);
+    rc = cfg_load_string(yaml, "test.yaml", &conf, why, sizeof(why));
+    if (rc != 0) {
+        fail_msg("%s", why);
+    }
+    mockapi_reply(f->api, "GET", "/version", 200, "{\"gitVersion\":\"v1.31.0\"}");
+    kube_client_config_init(&cfg);
+    kube_client_config_from_member(&cfg, &conf->members[0]);
+
+    assert_int_equal(kube_client_new(&cfg, &c, &err), 0);
+    rc = kube_version(c, v, sizeof(v), &err);
+
+    assert_int_equal(rc, 0);
+    assert_string_equal(v, "v1.31.0");
+    assert_string_equal(kube_client_name(c), "m-cfg");
+    kube_client_free(c);
+    cfg_free(conf);
+}
+
 /* Isolation */
 
 struct worker {
@@ -1559,6 +1597,7 @@ main(void)
         T(hostile__html_500_closed_connection_and_redirect),
         T(hostile__mutated_answers_give_errors_never_crashes),
         T(token__wrong_token_is_refused_and_a_rotated_file_is_reread),
+        T(config_from_member__reaches_the_member_with_its_token_file),
         T(parallel__a_hanging_member_does_not_hold_up_another),
         T(cancel__aborts_a_call_in_flight),
         TLS(tls__verifies_with_the_right_ca_and_fails_with_another),

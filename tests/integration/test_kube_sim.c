@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +368,66 @@ sim__faults_are_the_three_probe_outcomes(void **state)
     assert_int_equal(res.outcome, KUBE_PROBE_OK);
 }
 
+struct applier {
+    struct kube_client *c;
+    int first;
+    int n;
+    int failed;
+};
+
+static void *
+apply_many(void *arg)
+{
+    struct applier *a = arg;
+    char name[32];
+
+    for (int i = a->first; i < a->first + a->n; i++) {
+        json_t *cm;
+
+        snprintf(name, sizeof(name), "cm-%d", i);
+        cm = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}}", "apiVersion",
+                       "v1", "kind", "ConfigMap", "metadata", "name", name,
+                       "namespace", "default", "data", "k", name);
+        a->failed += kube_apply(a->c, cm, NULL, NULL, NULL) != 0;
+        json_decref(cm);
+    }
+    return NULL;
+}
+
+/* Server-side applies per second on one client, from 1 and from 4 threads. */
+static void
+sim__apply_rate_on_one_client(void **state)
+{
+    struct applier a[4];
+    pthread_t t[4];
+    int64_t t0;
+    double one;
+    double four;
+
+    (void)state;
+    memset(a, 0, sizeof(a));
+    a[0] = (struct applier){ sim.c[1], 0, 400, 0 };
+    t0 = now_ms();
+    apply_many(&a[0]);
+    one = 400.0 * 1000.0 / (double)(now_ms() - t0 + 1);
+    assert_int_equal(a[0].failed, 0);
+
+    t0 = now_ms();
+    for (int i = 0; i < 4; i++) {
+        a[i] = (struct applier){ sim.c[1], 1000 + i * 100, 100, 0 };
+        assert_int_equal(pthread_create(&t[i], NULL, apply_many, &a[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(a[i].failed, 0);
+    }
+    four = 400.0 * 1000.0 / (double)(now_ms() - t0 + 1);
+
+    print_message("server-side apply on flotilla-sim: %.0f objects/s from 1 thread, %.0f objects/s from 4 threads sharing one client\n",
+                  one, four);
+    assert_true(one > 0 && four > 0);
+}
+
 int
 main(void)
 {
@@ -375,6 +436,7 @@ main(void)
         cmocka_unit_test(sim__objects_apply_watch_summary_delete),
         cmocka_unit_test(sim__invalid_object_gives_422_with_the_field),
         cmocka_unit_test(sim__faults_are_the_three_probe_outcomes),
+        cmocka_unit_test(sim__apply_rate_on_one_client),
     };
 
     return cmocka_run_group_tests_name("kube.sim", tests, group_setup,
