@@ -28,7 +28,7 @@ struct ct_taint {
     char *value;
     char *effect;
     int64_t time_added_ns;
-    char *source;       /* holders, ","-joined: spec,manual,condition,policy/N */
+    char *source;       /* holders joined by ",", e.g. "condition,policy/x" */
 };
 
 struct ct_set {

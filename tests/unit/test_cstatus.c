@@ -14,6 +14,7 @@
 #include "bus/subject.h"
 #include "config/config.h"
 #include "cstatus/cstatus.h"
+#include "ctaint/ctaint.h"
 #include "util/time.h"
 
 #define S(x) ((int64_t)(x) * NS_PER_S)
@@ -570,6 +571,117 @@ removed_cluster__gets_a_tombstone(void **state)
     assert_true(env->deleted);
 }
 
+/* An ok probe that also reports condition @type=@st. */
+static void
+probe_cond(struct t *t, const char *name, const char *type, const char *st)
+{
+    Flotilla__V1__ProbeResult p = FLOTILLA__V1__PROBE_RESULT__INIT;
+    Flotilla__V1__ResourceSummary rs = FLOTILLA__V1__RESOURCE_SUMMARY__INIT;
+    Flotilla__V1__Condition c = FLOTILLA__V1__CONDITION__INIT;
+    Flotilla__V1__Condition *cp = &c;
+    char subject[BUS_SUBJECT_MAX];
+
+    c.type = (char *)type;
+    c.status = (char *)st;
+    p.cluster = (char *)name;
+    p.outcome = CSTATUS_OUTCOME_OK;
+    p.probed_ns = actor_sim_now(t->sim);
+    p.resource_summary = &rs;
+    p.n_conditions = 1;
+    p.conditions = &cp;
+    bus_subject_build(subject, sizeof(subject), "cluster.probe", name, NULL,
+                      NULL);
+    assert_int_equal(actor_sim_publish(t->sim, subject, name, "prober/test",
+                                       "ProbeResult", &p.base), 0);
+    run_to(t, actor_sim_now(t->sim));
+}
+
+static void
+reported_condition__published_and_taints_through_a_policy(void **state)
+{
+    struct t *t = *state;
+    Flotilla__V1__ClusterStatus *st;
+    char buf[256];
+    const char *policy =
+        "{\"spec\":{\"addOnConditions\":[{\"conditionType\":"
+        "\"KubeComponentsHealthy\",\"operator\":\"NotIn\",\"statusValues\":"
+        "[\"True\"]}],\"removeOnConditions\":[{\"conditionType\":"
+        "\"KubeComponentsHealthy\",\"operator\":\"In\",\"statusValues\":"
+        "[\"True\"]}],\"taints\":[{\"key\":\"kube-components-unhealthy\","
+        "\"effect\":\"NoSchedule\"}]}}";
+    Flotilla__V1__ObjectRecord rec = FLOTILLA__V1__OBJECT_RECORD__INIT;
+
+    assert_int_equal(actor_sim_add(t->sim, &ctaint_core, NULL), 0);
+    rec.kind = "ClusterTaintPolicy";
+    rec.name = "foo";
+    rec.json.data = (uint8_t *)policy;
+    rec.json.len = strlen(policy);
+    assert_int_equal(actor_sim_publish(t->sim, "object.ClusterTaintPolicy._.foo",
+                                       "foo", "cli/test", "ObjectRecord",
+                                       &rec.base), 0);
+    spec(t, "m1", false);
+    probe_cond(t, "m1", "KubeComponentsHealthy", "True");
+    run_to(t, S(10));
+
+    probe_cond(t, "m1", "KubeComponentsHealthy", "False");
+
+    st = status(t, "m1");
+    assert_int_equal(st->n_conditions, 2);
+    assert_string_equal(st->conditions[1]->type, "KubeComponentsHealthy");
+    assert_string_equal(st->conditions[1]->status, "False");
+    assert_true(st->conditions[1]->last_transition_ns == S(10));
+    flotilla__v1__cluster_status__free_unpacked(st, NULL);
+    assert_int_equal(ctaint_format(actor_sim_state(t->sim, "cluster"), "m1",
+                                   buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "kube-components-unhealthy:NoSchedule");
+    run_to(t, S(20));
+    probe_cond(t, "m1", "KubeComponentsHealthy", "True");
+    assert_int_equal(ctaint_format(actor_sim_state(t->sim, "cluster"), "m1",
+                                   buf, sizeof(buf)), 0);
+}
+
+static void
+pull_recovery__after_silence_needs_success_threshold(void **state)
+{
+    struct t *t = *state;
+
+    spec(t, "p1", true);
+    run_to(t, 0);
+    heartbeat(t, "p1", "True");
+    run_to(t, S(100));
+    assert_ready(t, "p1", "Unknown", "ClusterNotReachable");
+    for (int s = 100; s < 130; s += 10) {
+        run_to(t, S(s));
+        heartbeat(t, "p1", "True");
+    }
+    run_to(t, S(130) - 1);
+    assert_ready(t, "p1", "Unknown", "ClusterNotReachable");
+
+    run_to(t, S(130));
+
+    assert_ready(t, "p1", "True", "ClusterReady");
+}
+
+static void
+duplicate_heartbeat__publishes_nothing(void **state)
+{
+    struct t *t = *state;
+    int before;
+
+    spec(t, "p1", true);
+    run_to(t, S(1));
+    heartbeat(t, "p1", "True");
+    run_to(t, S(1));
+    before = t->status_msgs;
+
+    heartbeat(t, "p1", "True");
+    heartbeat(t, "p1", "True");
+    run_to(t, S(1));
+
+    assert_int_equal(t->status_msgs, before);
+    assert_int_equal(before, 1);
+}
+
 int
 main(void)
 {
@@ -593,6 +705,9 @@ main(void)
         T(summary_changes__publish_at_most_once_per_status_period),
         T(bad_probe__is_refused_without_effect),
         T(removed_cluster__gets_a_tombstone),
+        T(reported_condition__published_and_taints_through_a_policy),
+        T(pull_recovery__after_silence_needs_success_threshold),
+        T(duplicate_heartbeat__publishes_nothing),
 #undef T
     };
 
