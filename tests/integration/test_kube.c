@@ -1468,7 +1468,7 @@ tls_client(struct tls_fixture *t, const char *name, const char *url,
 }
 
 static void
-tls__verifies_with_the_right_ca_and_fails_with_another(void **state)
+tls__verifies_ca_and_name_and_fails_otherwise(void **state)
 {
     struct tls_fixture *t = *state;
     struct mockapi_opts opts;
@@ -1476,6 +1476,7 @@ tls__verifies_with_the_right_ca_and_fails_with_another(void **state)
     struct kube_client *good;
     struct kube_client *wrong;
     struct kube_client *insecure;
+    struct kube_client *misnamed;
     struct mockapi *api = NULL;
     struct kube_error err;
     char url[64];
@@ -1505,7 +1506,15 @@ tls__verifies_with_the_right_ca_and_fails_with_another(void **state)
     assert_names(&err, "m-wrongca", "GET", "/version");
     assert_non_null(strstr(err.text, "TLS: the server's certificate is not trusted"));
     assert_int_equal(kube_version(insecure, v, sizeof(v), &err), 0);
+    /* the certificate names IP 127.0.0.1, not "localhost" */
+    snprintf(url, sizeof(url), "https://localhost:%u",
+             (unsigned)mockapi_port(api));
+    misnamed = tls_client(t, "m-misnamed", url, "ca.crt", false, false);
+    assert_int_equal(kube_version(misnamed, v, sizeof(v), &err),
+                     -EKEYREJECTED);
+    assert_names(&err, "m-misnamed", "GET", "/version");
 
+    kube_client_free(misnamed);
     kube_client_free(good);
     kube_client_free(wrong);
     kube_client_free(insecure);
@@ -1600,7 +1609,7 @@ main(void)
         T(config_from_member__reaches_the_member_with_its_token_file),
         T(parallel__a_hanging_member_does_not_hold_up_another),
         T(cancel__aborts_a_call_in_flight),
-        TLS(tls__verifies_with_the_right_ca_and_fails_with_another),
+        TLS(tls__verifies_ca_and_name_and_fails_otherwise),
         TLS(tls__client_certificate_is_presented_when_configured),
     };
 
