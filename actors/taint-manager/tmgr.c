@@ -1336,7 +1336,9 @@ cmp_i64(const void *a, const void *b)
 static void
 bucket_replay(struct tmgr_state *s, int64_t now)
 {
-    qsort(s->replay, s->nreplay, sizeof(*s->replay), cmp_i64);
+    if (s->nreplay > 0) {
+        qsort(s->replay, s->nreplay, sizeof(*s->replay), cmp_i64);
+    }
     for (size_t i = 0; i < s->nreplay && !bucket_unlimited(s); i++) {
         if (s->replay[i] > now) {
             break;
