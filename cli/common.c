@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "cstatus/cstatus.h"
 #include "ctaint/ctaint.h"
+#include "executor/executor.h"
 #include "geviction/geviction.h"
 #include "policy/actor.h"
 #include "prober/prober.h"
@@ -46,6 +47,7 @@ const struct cli_actor cli_actors[] = {
     { "application-failover", &appfo_core, appfo_config_build, NULL, NULL },
     { "cluster", &ctaint_core, NULL, NULL, NULL },
     { "cluster-status", &cstatus_core, settings_config, NULL, NULL },
+    { "executor", &executor_core, executor_config_from_cfg, NULL, NULL },
     { "graceful-eviction", &geviction_core, geviction_config_build, NULL,
       NULL },
     { "policy", &policy_actor_core, NULL, NULL, NULL },
