@@ -538,6 +538,9 @@ on_start(struct builder *b, yaml_event_t *ev, enum model_node_type type,
     b->stack_anchor[b->depth] = anchor != NULL ? strdup((const char *)anchor)
                                                : NULL;
     b->stack[b->depth++] = n;
+    if (anchor != NULL && b->stack_anchor[b->depth - 1] == NULL) {
+        return -ENOMEM;
+    }
     return 0;
 }
 

@@ -30,14 +30,6 @@ object_label(const struct model_object *o, char *buf, size_t len)
     }
 }
 
-static bool
-is_reserved_namespace(const char *ns)
-{
-    return strcmp(ns, "karmada-system") == 0 ||
-           strcmp(ns, "karmada-cluster") == 0 ||
-           strncmp(ns, "karmada-es-", 11) == 0;
-}
-
 /* Remarks a user needs about an accepted object. */
 static void
 note_object(const struct model_object *o)
@@ -54,7 +46,7 @@ note_object(const struct model_object *o)
                o->name);
     }
     if (o->cls == MODEL_CLASS_TEMPLATE &&
-        is_reserved_namespace(o->namespace_)) {
+        model_namespace_is_reserved(o->namespace_)) {
         printf("  note: %s %s/%s is in a reserved namespace: Karmada's "
                "detector ignores it, it is never propagated\n",
                o->kind, o->namespace_, o->name);
@@ -274,7 +266,7 @@ namespace_note(const struct model_object *t)
     if (strcmp(t->group, "") != 0 || strcmp(t->kind, "Namespace") != 0) {
         return "";
     }
-    if (is_reserved_namespace(t->name) || strcmp(t->name, "default") == 0 ||
+    if (model_namespace_is_reserved(t->name) || strcmp(t->name, "default") == 0 ||
         strncmp(t->name, "kube-", 5) == 0) {
         return " (reserved or skipped namespace: never propagated)";
     }

@@ -820,6 +820,137 @@ cluster_validation__rejects_bad_resource_models_scenario64(void **state)
     }
 }
 
+static void
+template_ignored__karmada_event_filter_scenario6(void **state)
+{
+    static const char *const none[] = { NULL };
+
+    (void)state;
+
+    assert_true(model_template_ignored("Pod", "karmada-system", "p", NULL));
+    assert_true(model_template_ignored("Pod", "karmada-cluster", "p", NULL));
+    assert_true(model_template_ignored("Pod", "karmada-es-test", "p", NULL));
+    assert_true(model_template_ignored("Pod", "kube-system", "p", NULL));
+    assert_false(model_template_ignored("Pod", "default", "p", NULL));
+    assert_false(model_template_ignored("Pod", "kube-system", "p", none));
+    assert_true(model_template_ignored("ConfigMap", "kube-system",
+                                       "extension-apiserver-authentication",
+                                       none));
+    assert_false(model_template_ignored("Node", "", "test-node", NULL));
+    assert_false(model_template_ignored("Pod", "xkube-a", "p", NULL));
+}
+
+static void
+template_changed__ignores_status_and_server_fields_scenario7(void **state)
+{
+    json_t *a = json_pack("{s:{s:s,s:s},s:{s:i},s:{s:i}}", "metadata", "name",
+                          "d", "resourceVersion", "1", "spec", "replicas", 1,
+                          "status", "replicas", 0);
+    json_t *b = json_pack("{s:{s:s,s:s},s:{s:i},s:{s:i}}", "metadata", "name",
+                          "d", "resourceVersion", "2", "spec", "replicas", 1,
+                          "status", "replicas", 1);
+    json_t *c = json_pack("{s:{s:s,s:{s:s}},s:{s:i}}", "metadata", "name", "d",
+                          "annotations", "policy.karmada.io/applied-placement",
+                          "x", "spec", "replicas", 1);
+    json_t *d = json_pack("{s:{s:s},s:{s:i}}", "metadata", "name", "d",
+                          "spec", "replicas", 2);
+
+    (void)state;
+
+    assert_false(model_template_changed(a, b));
+    assert_true(model_template_changed(a, c));
+    assert_true(model_template_changed(a, d));
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+    json_decref(d);
+}
+
+static void
+add_always(char *buf, size_t len, const char *name, const char *prio)
+{
+    size_t used = strlen(buf);
+
+    snprintf(buf + used, len - used,
+             "apiVersion: policy.karmada.io/v1alpha1\n"
+             "kind: PropagationPolicy\nmetadata: {name: %s}\nspec:\n"
+             "  priority: %s\n  preemption: Always\n"
+             "  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, "
+             "name: x}]\n---\n",
+             name, prio);
+}
+
+static void
+policy_deprioritized__requeues_between_new_and_old_scenario21(void **state)
+{
+    char text[4096] = "";
+    struct model_set set = { NULL, 0 };
+    const struct model_object *out[4];
+    const struct model_object *app;
+    size_t n;
+
+    (void)state;
+    add_always(text, sizeof(text), "app", "2");
+    add_always(text, sizeof(text), "foo", "3");
+    add_always(text, sizeof(text), "foo-2", "4");
+    add_always(text, sizeof(text), "bar", "7");
+    load(&set, text);
+    app = find(&set, "PropagationPolicy", "app");
+
+    n = model_policy_deprioritized(&set, app, 4, 2, out, 4);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0]->name, "foo");
+
+    n = model_policy_deprioritized(&set, app, 5, 2, out, 4);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0]->name, "foo-2");
+    assert_string_equal(out[1]->name, "foo");
+
+    n = model_policy_deprioritized(&set, app, 3, 2, out, 4);
+    assert_int_equal(n, 0);
+    model_set_release(&set);
+}
+
+static void
+dependencies_match__annotation_cases_scenario60(void **state)
+{
+    json_t *cm = json_pack("{s:s,s:s,s:{s:s,s:s,s:{s:s}}}", "apiVersion",
+                           "v1", "kind", "ConfigMap", "metadata", "namespace",
+                           "test", "name", "test-cm", "labels", "app", "a");
+    json_t *bare = json_pack("{s:s,s:s,s:{s:s,s:s}}", "apiVersion", "v1",
+                             "kind", "ConfigMap", "metadata", "namespace",
+                             "test", "name", "other");
+    const char *by_name = "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                          "\"namespace\":\"test\",\"name\":\"test-cm\"}]";
+    const char *by_sel = "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                         "\"namespace\":\"test\",\"labelSelector\":{"
+                         "\"matchLabels\":{\"app\":\"a\"}}}]";
+    const char *empty_sel = "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                            "\"namespace\":\"test\",\"labelSelector\":{}}]";
+    const char *bad_op = "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                         "\"namespace\":\"test\",\"labelSelector\":{"
+                         "\"matchExpressions\":[{\"key\":\"app\","
+                         "\"operator\":\"Foo\"}]}}]";
+    const char *second = "[{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+                         "\"namespace\":\"test\",\"name\":\"test-cm\"},"
+                         "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                         "\"namespace\":\"test\",\"name\":\"test-cm\"}]";
+
+    (void)state;
+
+    assert_int_equal(model_dependencies_match(by_name, cm), 1);
+    assert_int_equal(model_dependencies_match("[]", cm), 0);
+    assert_int_equal(model_dependencies_match("{invalid", cm), -EINVAL);
+    assert_int_equal(model_dependencies_match(by_name, bare), 0);
+    assert_int_equal(model_dependencies_match(by_sel, cm), 1);
+    assert_int_equal(model_dependencies_match(by_sel, bare), 0);
+    assert_int_equal(model_dependencies_match(empty_sel, bare), 1);
+    assert_int_equal(model_dependencies_match(bad_op, cm), -EINVAL);
+    assert_int_equal(model_dependencies_match(second, cm), 1);
+    json_decref(cm);
+    json_decref(bare);
+}
+
 int
 main(void)
 {
@@ -857,6 +988,12 @@ main(void)
             cluster_spec__defaults_models_and_migrates_zone_scenario66),
         cmocka_unit_test(
             cluster_validation__rejects_bad_resource_models_scenario64),
+        cmocka_unit_test(template_ignored__karmada_event_filter_scenario6),
+        cmocka_unit_test(
+            template_changed__ignores_status_and_server_fields_scenario7),
+        cmocka_unit_test(
+            policy_deprioritized__requeues_between_new_and_old_scenario21),
+        cmocka_unit_test(dependencies_match__annotation_cases_scenario60),
     };
 
     return cmocka_run_group_tests_name("model.policy", tests, NULL, NULL);

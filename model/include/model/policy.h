@@ -168,4 +168,48 @@ bool model_policy_preempts(const struct model_object *p,
                            const struct model_object *claimer,
                            const struct model_object *t);
 
+/*
+ * Is @namespace_ reserved by Karmada (karmada-system, karmada-cluster,
+ * karmada-es-*, policy.md §2.4)?
+ */
+bool model_namespace_is_reserved(const char *namespace_);
+
+/*
+ * Does the detector drop events for the object @kind/@namespace_/@name
+ * (§4.1, scenario 6)? True for reserved namespaces, namespaces matching
+ * one of @skip_patterns (POSIX extended regexes, each anchored ^...$;
+ * NULL-terminated list or NULL for the default "kube-.*"), and
+ * kube-system/ConfigMap/extension-apiserver-authentication.
+ */
+bool model_template_ignored(const char *kind, const char *namespace_,
+                            const char *name,
+                            const char *const *skip_patterns);
+
+/*
+ * Does an update from @old to @new need a reconcile (§4.1, scenario 7)?
+ * False when the objects differ only in status, metadata.managedFields and
+ * metadata.resourceVersion.
+ */
+bool model_template_changed(const json_t *old, const json_t *new_);
+
+/*
+ * Policies to re-queue when @p's priority drops from @old_priority to
+ * @new_priority (§4.8, scenario 21): the other policies of the same kind
+ * (and namespace, for PropagationPolicies) in @set with preemption Always
+ * and new < priority < old, highest first. Writes up to @max pointers into
+ * @out and returns how many there are.
+ */
+size_t model_policy_deprioritized(const struct model_set *set,
+                                  const struct model_object *p,
+                                  int64_t old_priority, int64_t new_priority,
+                                  const struct model_object **out, size_t max);
+
+/*
+ * Does the object @obj (apiVersion, kind, metadata) match one entry of the
+ * resourcebinding.karmada.io/dependencies annotation text @annotation
+ * (§6.3, scenario 60)? Returns 1, 0, or -EINVAL when the annotation is not
+ * a JSON array or a label selector is invalid.
+ */
+int model_dependencies_match(const char *annotation, const json_t *obj);
+
 #endif /* MODEL_POLICY_H */
