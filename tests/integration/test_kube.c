@@ -642,6 +642,47 @@ watch__bad_line_gives_ebadmsg_after_good_events(void **state)
     assert_non_null(strstr(err.text, "watch event 2: type is a string and object is an array"));
 }
 
+static void
+watch__a_stream_that_never_ends_times_out_and_a_huge_line_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct kube_ref slow = { .api_version = "v1", .kind = "Pod", .ns = "a" };
+    struct kube_ref big = { .api_version = "v1", .kind = "Pod", .ns = "b" };
+    struct kube_watch_opts opts = { .timeout_s = 1 };
+    struct kube_client *c = client_for(f, "m-watch", f->url, 500);
+    struct seen s = { 0 };
+    struct kube_error err;
+    char *line = malloc(2 * 1024 * 1024 + 1);
+    int64_t t0;
+    int64_t took;
+    int rc;
+
+    assert_non_null(line);
+    memset(line, ' ', 2 * 1024 * 1024);
+    line[2 * 1024 * 1024] = '\0';
+    mockapi_add(f->api, &(struct mockapi_route){
+        .path = "/api/v1/namespaces/a/pods", .mode = MOCKAPI_STREAM,
+        .body = "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"p\"}}}\n",
+        .hold_ms = 20000 });
+    mockapi_add(f->api, &(struct mockapi_route){
+        .path = "/api/v1/namespaces/b/pods", .mode = MOCKAPI_STREAM,
+        .body = line, .hold_ms = 20000 });
+    free(line);
+
+    t0 = now_ms();
+    rc = kube_watch(c, &slow, &opts, on_event, &s, NULL, &err);
+    took = now_ms() - t0;
+    assert_int_equal(rc, -ETIMEDOUT);
+    assert_int_equal(s.n, 1);
+    assert_true(took >= 1400 && took < 3000);
+    rc = kube_watch(c, &big, &opts, on_event, &s, NULL, &err);
+
+    assert_int_equal(rc, -EMSGSIZE);
+    assert_names(&err, "m-watch", "GET", "/api/v1/namespaces/b/pods");
+    assert_non_null(strstr(err.text, "a watch line is over the 1048576-byte limit"));
+    kube_client_free(c);
+}
+
 struct stopper {
     atomic_bool *flag;
     unsigned after_ms;
@@ -1593,6 +1634,7 @@ main(void)
         T(watch__gone_gives_estale_from_answer_or_event),
         T(watch__bad_line_gives_ebadmsg_after_good_events),
         T(watch__stop_flag_ends_an_idle_watch),
+        T(watch__a_stream_that_never_ends_times_out_and_a_huge_line_is_refused),
         T(create__posts_json_and_maps_already_exists),
         T(create__namespaced_kind_without_namespace_is_refused_locally),
         T(apply__sends_server_side_apply_with_manager_and_force),
