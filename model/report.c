@@ -39,16 +39,16 @@ note_object(const struct model_object *o)
 
     if (o->cls == MODEL_CLASS_CLUSTER && json_is_object(ref)) {
         printf("  note: Cluster %s: spec.secretRef is not read: member "
-               "credentials never travel on the bus; give this cluster's "
-               "token, CA, client certificate and key as files in the "
-               "Flotilla configuration (docs/model.md, \"Member "
-               "credentials\")\n",
+               "credentials never travel on the bus; name this cluster's "
+               "files in the configuration under members: (tokenFile, "
+               "caFile, certFile, keyFile; see docs/config.md)\n",
                o->name);
     }
     if (o->cls == MODEL_CLASS_TEMPLATE &&
-        model_namespace_is_reserved(o->namespace_)) {
-        printf("  note: %s %s/%s is in a reserved namespace: Karmada's "
-               "detector ignores it, it is never propagated\n",
+        model_template_ignored(o->kind, o->namespace_, o->name, NULL)) {
+        printf("  note: %s %s/%s is in a reserved or skipped namespace "
+               "(karmada-system, karmada-cluster, karmada-es-*, kube-*): "
+               "the detector ignores it, it is never propagated\n",
                o->kind, o->namespace_, o->name);
     }
 }
@@ -291,7 +291,8 @@ model_report_bindings(FILE *f, const struct model_set *set)
         struct model_error err;
         char text[1200];
 
-        if (t->cls != MODEL_CLASS_TEMPLATE) {
+        if (t->cls != MODEL_CLASS_TEMPLATE ||
+            model_template_ignored(t->kind, t->namespace_, t->name, NULL)) {
             continue;
         }
         p = model_policy_match(set, t, NULL, 0, NULL);
@@ -321,6 +322,8 @@ model_report_bindings(FILE *f, const struct model_set *set)
             char label[600];
 
             if (t->cls != MODEL_CLASS_TEMPLATE ||
+                model_template_ignored(t->kind, t->namespace_, t->name,
+                                       NULL) ||
                 model_policy_match(set, t, NULL, 0, NULL) != NULL) {
                 continue;
             }
