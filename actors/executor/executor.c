@@ -725,7 +725,7 @@ work_delete(struct executor_state *s, struct ex_work *w, const char *reason,
     return work_publish(s, w, &ws, fx);
 }
 
-/* ---------------------------------------------------------------- namespaces */
+/* ------------------------------------------------------------ namespaces */
 
 static int
 ns_work_name(const char *ns, char *buf, size_t len)
@@ -906,6 +906,39 @@ ordinals_base(const struct ex_binding *b)
                : 0;
 }
 
+/*
+ * State preservation (failover.md §2.11): with exactly one target, the
+ * last eviction task purging Directly and the target not among its
+ * clusters before failover, the preserved label state is merged into the
+ * workload's labels. Re-evaluated on every render, so the labels go away
+ * with the task.
+ */
+static int
+inject_preserved(const struct ex_binding *b, const char *cluster, json_t *m)
+{
+    const Flotilla__V1__ScheduleDecision *d = b->dec;
+    const Flotilla__V1__GracefulEvictionTask *t;
+    int rc = 0;
+
+    if (d->n_clusters != 1 || d->n_eviction_tasks == 0) {
+        return 0;
+    }
+    t = d->eviction_tasks[d->n_eviction_tasks - 1];
+    if (!purge_directly(t->purge_mode)) {
+        return 0;
+    }
+    for (size_t i = 0; i < t->n_clusters_before_failover; i++) {
+        if (strcmp(t->clusters_before_failover[i], cluster) == 0) {
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < t->n_preserved_label_state && rc == 0; i++) {
+        rc = set_label(m, t->preserved_label_state[i]->key,
+                       t->preserved_label_state[i]->value);
+    }
+    return rc;
+}
+
 /* The live object for the update path, without resourceVersion. */
 static json_t *
 observed_of(const struct ex_work *w)
@@ -996,6 +1029,9 @@ render_target(struct executor_state *s, struct ex_binding *b,
     }
     if (is_ns) {
         rc = set_label(m, EXECUTOR_MANAGED_LABEL, "true");
+    }
+    if (rc == 0) {
+        rc = inject_preserved(b, t->name, m);
     }
     if (rc == 0 && ordinal >= 0) {
         rc = set_ordinals(m, ordinal);
@@ -1202,6 +1238,7 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
     int32_t *starts = NULL;
     const char *blocker = NULL;
     char ns_name[256];
+    char bkey[600];
     bool gone = b->spec_deleted || (b->dec != NULL && b->dec->deleted);
     bool is_ns;
     uint64_t seq = b->dec != NULL ? b->dec->decision_seq : 0;
@@ -1212,6 +1249,7 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
         return 0;   /* not decided yet */
     }
     is_ns = ns_binding_name(b, ns_name, sizeof(ns_name));
+    snprintf(bkey, sizeof(bkey), "%s/%s", b->ns, b->name);
     rc = binding_clusters(b, &clusters, &n);
     if (rc != 0) {
         return rc;
@@ -1269,7 +1307,7 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
         goto out;
     }
     if (b->spec->suspended) {
-        actor_fx_decision(fx, b->name, "suspended",
+        actor_fx_decision(fx, bkey, "suspended",
                           "dispatching suspended: members keep what they have");
         goto out;
     }
@@ -1279,7 +1317,7 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
         snprintf(why, sizeof(why),
                  "purge mode Directly: waiting until the copy in %s is gone",
                  blocker);
-        actor_fx_decision(fx, b->name, "wait", why);
+        actor_fx_decision(fx, bkey, "wait", why);
         goto out;
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1335,7 +1373,7 @@ all_eval(struct executor_state *s, int64_t now, struct actor_fx *fx)
     return rc;
 }
 
-/* ---------------------------------------------------------------- taking input */
+/* ---------------------------------------------------------- taking input */
 
 static int
 names_of(const struct actor_msg *m, int skip, char (*names)[256], int want)

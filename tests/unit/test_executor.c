@@ -25,6 +25,11 @@
 
 #define T0 (1000 * NS_PER_S)
 
+/* The generated names are longer than a line. */
+#define LABEL_ENTRY Flotilla__V1__GracefulEvictionTask__PreservedLabelStateEntry
+#define label_entry_init \
+    flotilla__v1__graceful_eviction_task__preserved_label_state_entry__init
+
 struct tally {
     int work_specs;
 };
@@ -136,6 +141,8 @@ struct task {
     const char *from;
     const char *mode;   /* Directly, Gracefully, Never */
     int64_t created;
+    const char *preserve_key;    /* one preserved label, or NULL */
+    const char *preserve_value;
 };
 
 /* @targets: "member1=2,member2=3" */
@@ -148,6 +155,8 @@ decision(struct fixture *f, const char *ns, const char *name, uint64_t seq,
     Flotilla__V1__TargetCluster *tcp[8];
     Flotilla__V1__GracefulEvictionTask gt[4];
     Flotilla__V1__GracefulEvictionTask *gtp[4];
+    LABEL_ENTRY pl[4];
+    LABEL_ENTRY *plp[4];
     char names[8][32];
     char subject[BUS_SUBJECT_MAX];
     char buf[256];
@@ -177,6 +186,14 @@ decision(struct fixture *f, const char *ns, const char *name, uint64_t seq,
         gt[i].creation_ns = tasks[i].created;
         gt[i].reason = "TaintUntolerated";
         gt[i].producer = "taint-manager";
+        if (tasks[i].preserve_key != NULL) {
+            label_entry_init(&pl[i]);
+            pl[i].key = (char *)tasks[i].preserve_key;
+            pl[i].value = (char *)tasks[i].preserve_value;
+            plp[i] = &pl[i];
+            gt[i].preserved_label_state = &plp[i];
+            gt[i].n_preserved_label_state = 1;
+        }
         gtp[i] = &gt[i];
     }
     d.namespace_ = (char *)ns;
@@ -453,7 +470,7 @@ static void
 executor__released_eviction_deletes_old_copy(void **st)
 {
     struct fixture *f = start(false);
-    struct task t = { "member1", "Gracefully", T0 + 5 * NS_PER_S };
+    struct task t = { "member1", "Gracefully", T0 + 5 * NS_PER_S, NULL, NULL };
 
     (void)st;
     clusters_ready(f, 3);
@@ -485,7 +502,7 @@ static void
 executor__gracefully_keeps_until_task_gone(void **st)
 {
     struct fixture *f = start(false);
-    struct task t = { "member1", "Gracefully", T0 + 5 * NS_PER_S };
+    struct task t = { "member1", "Gracefully", T0 + 5 * NS_PER_S, NULL, NULL };
 
     (void)st;
     clusters_ready(f, 2);
@@ -505,7 +522,7 @@ static void
 executor__never_keeps_old_copy(void **st)
 {
     struct fixture *f = start(false);
-    struct task t = { "member1", "Never", T0 + 5 * NS_PER_S };
+    struct task t = { "member1", "Never", T0 + 5 * NS_PER_S, NULL, NULL };
 
     (void)st;
     clusters_ready(f, 2);
@@ -523,7 +540,9 @@ static void
 executor__directly_deletes_first_then_creates(void **st)
 {
     struct fixture *f = start(false);
-    struct task t = { "member1", "Directly", T0 + 5 * NS_PER_S };
+    struct task t = { "member1", "Directly", T0 + 5 * NS_PER_S, "app-state",
+                      "leader" };
+    json_t *m;
 
     (void)st;
     clusters_ready(f, 2);
@@ -547,6 +566,16 @@ executor__directly_deletes_first_then_creates(void **st)
     run(f, T0 + 30 * NS_PER_S);
     assert_int_equal(ws_state(f, "member2", "shop", "web-deployment"), 1);
     assert_int_equal(ws_state(f, "member2", "", "shop-namespace"), 1);
+    /* The preserved state is handed to the replacement (§2.11)... */
+    m = ws_manifest(f, "member2", "shop", "web-deployment");
+    assert_string_equal(jpath(m, "metadata", "labels", "app-state"), "leader");
+    json_decref(m);
+    /* ...and goes away with the task. */
+    decision(f, "shop", "web-deployment", 3, "member2=4", NULL, 0);
+    run(f, T0 + 40 * NS_PER_S);
+    m = ws_manifest(f, "member2", "shop", "web-deployment");
+    assert_null(jpath(m, "metadata", "labels", "app-state"));
+    json_decref(m);
     stop(f);
 }
 
@@ -554,7 +583,7 @@ static void
 executor__directly_from_unknown_member_waits_for_fence(void **st)
 {
     struct fixture *f = start(false);
-    struct task t = { "member1", "Directly", T0 + 5 * NS_PER_S };
+    struct task t = { "member1", "Directly", T0 + 5 * NS_PER_S, NULL, NULL };
 
     (void)st;
     clusters_ready(f, 2);
@@ -873,7 +902,7 @@ static void
 executor__restart_rebuilds_without_republishing(void **st)
 {
     struct fixture *f = start(false);
-    struct task t = { "member1", "Gracefully", T0 + 5 * NS_PER_S };
+    struct task t = { "member1", "Gracefully", T0 + 5 * NS_PER_S, NULL, NULL };
     int before;
 
     (void)st;
