@@ -30,6 +30,8 @@
 static const char *const ops_selector[] = { "In", "NotIn", "Exists",
                                             "DoesNotExist", NULL };
 static const char *const ops_field[] = { "In", "NotIn", NULL };
+static const char *const field_keys[] = { "provider", "region", "zone",
+                                          NULL };
 static const char *const ops_override[] = { "add", "remove", "replace",
                                              NULL };
 static const char *const ops_cmd[] = { "add", "remove", NULL };
@@ -73,7 +75,8 @@ STRICT(sel_req, F_REQ("key", VT_STRING), F_ENUM_REQ("operator", ops_selector),
        F_ARR("values", VT_STRING));
 STRICT(label_selector, F("matchLabels", VT_STRMAP),
        F_ARR_OBJ("matchExpressions", sel_req));
-STRICT(field_req, F_REQ("key", VT_STRING), F_ENUM_REQ("operator", ops_field),
+STRICT(field_req, F_ENUM_REQ("key", field_keys),
+       F_ENUM_REQ("operator", ops_field),
        F_ARR("values", VT_STRING));
 STRICT(field_selector, F_ARR_OBJ("matchExpressions", field_req));
 STRICT(resource_selector, F_REQ("apiVersion", VT_STRING),
