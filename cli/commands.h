@@ -14,6 +14,7 @@ struct cli_command {
 };
 
 int cmd_apply(int argc, char **argv);
+int cmd_brake(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);

@@ -10,6 +10,7 @@
 /* Commands, one line each; keep alphabetical. */
 static const struct cli_command commands[] = {
     { "apply", "validate manifests and preview bindings (--dry-run)", cmd_apply },
+    { "brake", "show whether the mass-outage brake holds evictions", cmd_brake },
     { "config", "check or show the configuration file (config check FILE)", cmd_config },
     { "conformance", "run the scheduler test vectors (conformance scheduler FILE)", cmd_conformance },
     { "dlq", "list or show dead letters (messages an actor could not handle)",

@@ -23,6 +23,7 @@
 #include "bus/subject.h"
 #include "geviction/geviction.h"
 #include "support/natsd.h"
+#include "tmgr/brake.h"
 #include "tmgr/tmgr.h"
 #include "util/time.h"
 
@@ -372,6 +373,35 @@ failover_actors__outage_request_release_and_restart(void **state)
     assert_true(evictions_stored(f) == before);
 }
 
+static void
+failover_actors__brake_is_visible_on_the_bus(void **state)
+{
+    struct fixture *f = *state;
+    struct tmgr_brake b;
+    const char *names[] = { "c0", "c1", "c2", "c3" };
+
+    assert_int_equal(tmgr_brake_read(f->c, &b), 0);
+    assert_false(b.known);
+    for (int i = 0; i < 4; i++) {
+        status(f, names[i], i < 3 ? "Unknown" : "True");
+    }
+    for (int i = 0; i < 100 && !b.engaged; i++) {
+        usleep(50 * 1000);
+        assert_int_equal(tmgr_brake_read(f->c, &b), 0);
+    }
+    assert_true(b.engaged);
+    assert_non_null(strstr(b.reason, "3 of 4 clusters not Ready"));
+
+    status(f, "c0", "True");
+    status(f, "c1", "True");
+    for (int i = 0; i < 100 && b.engaged; i++) {
+        usleep(50 * 1000);
+        assert_int_equal(tmgr_brake_read(f->c, &b), 0);
+    }
+    assert_true(b.known);
+    assert_false(b.engaged);
+}
+
 int
 main(void)
 {
@@ -379,6 +409,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             failover_actors__outage_request_release_and_restart, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            failover_actors__brake_is_visible_on_the_bus, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
