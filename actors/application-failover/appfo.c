@@ -35,6 +35,7 @@ struct bnd {
     char purge[16];
     bool has_grace;
     int32_t grace_s;
+    bool warned;             /* deprecated purge mode logged */
     size_t nrules;
     char *alias[MAX_RULES];
     char *path[MAX_RULES];
@@ -315,16 +316,19 @@ arm(struct actor_fx *fx, struct pair *p, int64_t due)
     return actor_fx_timer(fx, name, due);
 }
 
-/* Karmada's aliases; the rest as written. */
+/* Karmada's aliases, logged once per binding; the rest as written. */
 static const char *
-purge_name(const struct bnd *b, const char *m)
+purge_name(struct bnd *b, const char *m)
 {
     if (m == NULL || m[0] == '\0') {
         return "Gracefully";
     }
     if (strcmp(m, "Immediately") == 0 || strcmp(m, "Graciously") == 0) {
-        log_warn("deprecated purge mode name, taken as its new name",
-                 "binding=%s/%s mode=%s", b->ns, b->name, m);
+        if (!b->warned) {
+            b->warned = true;
+            log_warn("deprecated purge mode name, taken as its new name",
+                     "binding=%s/%s mode=%s", b->ns, b->name, m);
+        }
         return m[0] == 'I' ? "Directly" : "Gracefully";
     }
     return m;

@@ -36,6 +36,7 @@ struct bnd {
     Flotilla__V1__Placement *tols;       /* owned copy: tolerations only */
     char purge[16];                      /* for requests */
     bool has_spec;
+    bool warned;                         /* deprecated purge mode logged */
     Flotilla__V1__ScheduleDecision *sched;  /* owned; NULL: not placed */
 };
 
@@ -1058,20 +1059,25 @@ copy_tolerations(const Flotilla__V1__Placement *p)
     return out;
 }
 
+/* Karmada's older names are taken as the new ones, logged once per binding. */
 static const char *
-purge_name(const char *m, const char *binding, bool *alias)
+purge_name(struct bnd *b, const char *m)
 {
-    *alias = false;
+    const char *n;
+
     if (m == NULL || m[0] == '\0') {
         return "Gracefully";
     }
-    if (strcmp(m, "Immediately") == 0 || strcmp(m, "Graciously") == 0) {
-        *alias = true;
-        log_warn("deprecated purge mode name", "binding=%s mode=%s use=%s",
-                 binding, m, m[0] == 'I' ? "Directly" : "Gracefully");
-        return m[0] == 'I' ? "Directly" : "Gracefully";
+    if (strcmp(m, "Immediately") != 0 && strcmp(m, "Graciously") != 0) {
+        return m;
     }
-    return m;
+    n = m[0] == 'I' ? "Directly" : "Gracefully";
+    if (!b->warned) {
+        b->warned = true;
+        log_warn("deprecated purge mode name, taken as its new name",
+                 "binding=%s/%s mode=%s use=%s", b->ns, b->name, m, n);
+    }
+    return n;
 }
 
 static int
@@ -1079,7 +1085,6 @@ take_spec(struct tmgr_state *s, const struct actor_msg *m, struct bnd **out)
 {
     Flotilla__V1__BindingSpec *sp;
     struct bnd *b;
-    bool alias;
     int rc = 0;
 
     sp = unpack(m, &flotilla__v1__binding_spec__descriptor);
@@ -1099,8 +1104,7 @@ take_spec(struct tmgr_state *s, const struct actor_msg *m, struct bnd **out)
     b->has_spec = !m->env->deleted;
     snprintf(b->purge, sizeof(b->purge), "%s",
              sp->failover != NULL && sp->failover->has_cluster
-                 ? purge_name(sp->failover->cluster_purge_mode, sp->name,
-                              &alias)
+                 ? purge_name(b, sp->failover->cluster_purge_mode)
                  : "Gracefully");
     *out = b;
 out:

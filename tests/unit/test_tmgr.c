@@ -488,6 +488,43 @@ mode__observe_records_and_disabled_decides_nothing(void **state)
     fotest_reset(NULL);
 }
 
+static const char *
+request_purge(struct actor_sim *sim, const char *subject)
+{
+    static char out[32];
+    const Flotilla__V1__Envelope *env = actor_sim_last(sim, subject);
+    Flotilla__V1__EvictionRequest *r;
+
+    assert_non_null(env);
+    r = flotilla__v1__eviction_request__unpack(NULL, env->payload.len,
+                                               env->payload.data);
+    snprintf(out, sizeof(out), "%s", r->purge_mode);
+    flotilla__v1__eviction_request__free_unpacked(r, NULL);
+    return out;
+}
+
+static void
+taint_manager__purge_mode_from_policy_with_old_names(void **state)
+{
+    struct actor_sim *sim;
+
+    (void)state;
+    setup_conf();
+    sim = world(2, 6, NULL);     /* b000, b002, b004 on m0 */
+    fotest_spec(sim, "ns", "b002", 1, false, NULL, -1, "Immediately", NULL);
+    fotest_spec(sim, "ns", "b004", 1, false, NULL, -1, "Directly", NULL);
+    fotest_taints(sim, "m0", (const char *[]){ "nr:NoExecute@1000", NULL });
+    actor_sim_run_until(sim, S(T0 + 1));
+    assert_string_equal(request_purge(sim, "binding.evict.ns.b000.m0"),
+                        "Gracefully");
+    assert_string_equal(request_purge(sim, "binding.evict.ns.b002.m0"),
+                        "Directly");
+    assert_string_equal(request_purge(sim, "binding.evict.ns.b004.m0"),
+                        "Directly");
+    actor_sim_free(sim);
+    fotest_reset(NULL);
+}
+
 int
 main(void)
 {
@@ -507,6 +544,7 @@ main(void)
             brake__six_of_ten_at_once_evict_nothing_until_recovery),
         cmocka_unit_test(restart__no_repeated_request_and_timers_rearmed),
         cmocka_unit_test(mode__observe_records_and_disabled_decides_nothing),
+        cmocka_unit_test(taint_manager__purge_mode_from_policy_with_old_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
