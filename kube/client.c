@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "config/config.h"
 #include "util/log.h"
+#include "util/time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -631,6 +632,9 @@ struct xfer {
     size_t line_len;
     size_t line_cap;
     size_t resp_cap;
+    /* monotonic time of the last bytes received, for idle_timeout_s */
+    int64_t last_data_ns;
+    bool idle;
     bool too_large;
     bool streaming;
     bool status_known;
@@ -715,6 +719,7 @@ on_write(char *data, size_t size, size_t nmemb, void *arg)
     size_t n = size * nmemb;
     struct kube_call *call = x->call;
 
+    x->last_data_ns = util_time_mono_ns();
     xfer_status(x);
     if (x->streaming) {
         if (buf_append(&x->line, &x->line_len, &x->line_cap, data, n) != 0) {
@@ -757,6 +762,12 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
     }
     if (x->call->stop != NULL && atomic_load(x->call->stop)) {
         x->call->stopped = true;
+        return 1;
+    }
+    if (x->call->idle_timeout_s > 0 &&
+        util_time_mono_ns() - x->last_data_ns >
+            (int64_t)x->call->idle_timeout_s * 1000000000) {
+        x->idle = true;
         return 1;
     }
     return 0;
@@ -854,6 +865,11 @@ curl_failure(struct xfer *x, CURLcode e, const char *errbuf, long timeout_ms,
     long os_errno = 0;
     int code;
 
+    if (x->idle) {
+        return kube_error_set(err, c, call->verb, call->path, -ETIMEDOUT,
+                              call->status, NULL, "nothing arrived for %u s",
+                              call->idle_timeout_s);
+    }
     if (x->too_large) {
         return kube_error_set(err, c, call->verb, call->path, -EMSGSIZE,
                               call->status, NULL,
@@ -970,6 +986,7 @@ kube_call_do(struct kube_client *c, struct kube_call *call,
     memset(&x, 0, sizeof(x));
     x.c = c;
     x.call = call;
+    x.last_data_ns = util_time_mono_ns();
     call->status = 0;
     call->resp = NULL;
     call->resp_len = 0;

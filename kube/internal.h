@@ -35,6 +35,8 @@ struct kube_call {
     kube_line_fn *on_line;
     void *line_arg;
     const atomic_bool *stop;
+    /* abort when nothing arrives for this long; 0: no idle limit */
+    unsigned idle_timeout_s;
 
     /* results */
     long status;

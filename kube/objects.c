@@ -384,6 +384,7 @@ kube_watch(struct kube_client *c, const struct kube_ref *ref,
     call.on_line = watch_line;
     call.line_arg = &w;
     call.stop = opts->stop;
+    call.idle_timeout_s = opts->idle_timeout_s;
     call.timeout_ms = (long)(opts->timeout_s > 0 ? opts->timeout_s
                                                  : DEFAULT_WATCH_S) *
                           1000 +

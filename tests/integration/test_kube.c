@@ -683,6 +683,34 @@ watch__a_stream_that_never_ends_times_out_and_a_huge_line_is_refused(void **stat
     kube_client_free(c);
 }
 
+static void
+watch__idle_limit_ends_a_silent_stream(void **state)
+{
+    struct fixture *f = *state;
+    struct kube_ref ref = { .api_version = "v1", .kind = "Pod", .ns = "a" };
+    struct kube_watch_opts opts = { .timeout_s = 60, .idle_timeout_s = 1 };
+    struct seen s = { 0 };
+    struct kube_error err;
+    int64_t t0;
+    int64_t took;
+    int rc;
+
+    mockapi_add(f->api, &(struct mockapi_route){
+        .path = "/api/v1/namespaces/a/pods", .mode = MOCKAPI_STREAM,
+        .body = "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"p\"}}}\n",
+        .hold_ms = 30000 });
+
+    t0 = now_ms();
+    rc = kube_watch(f->c, &ref, &opts, on_event, &s, NULL, &err);
+    took = now_ms() - t0;
+
+    assert_int_equal(rc, -ETIMEDOUT);
+    assert_int_equal(s.n, 1);
+    print_message("idle watch ended after %lld ms\n", (long long)took);
+    assert_true(took >= 900 && took < 3500);
+    assert_string_equal(err.text, "member m1: GET /api/v1/namespaces/a/pods: 200: nothing arrived for 1 s");
+}
+
 struct stopper {
     atomic_bool *flag;
     unsigned after_ms;
@@ -1634,6 +1662,7 @@ main(void)
         T(watch__gone_gives_estale_from_answer_or_event),
         T(watch__bad_line_gives_ebadmsg_after_good_events),
         T(watch__stop_flag_ends_an_idle_watch),
+        T(watch__idle_limit_ends_a_silent_stream),
         T(watch__a_stream_that_never_ends_times_out_and_a_huge_line_is_refused),
         T(create__posts_json_and_maps_already_exists),
         T(create__namespaced_kind_without_namespace_is_refused_locally),

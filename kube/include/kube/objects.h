@@ -93,6 +93,12 @@ struct kube_watch_opts {
     bool bookmarks;
     /* when set and true, the watch stops within about a second; may be NULL */
     const atomic_bool *stop;
+    /*
+     * give up (-ETIMEDOUT) when nothing at all arrives for this long; 0: no
+     * limit but the total one. With bookmarks the API server sends something
+     * about once a minute, so 90 suits a watch that asks for them.
+     */
+    unsigned idle_timeout_s;
 };
 
 struct kube_watch_result {
@@ -114,7 +120,8 @@ struct kube_watch_result {
  * returned 1 or @opts->stop was set; -ESTALE when the resourceVersion is
  * too old (410 answer or ERROR event with code 410: LIST again and start
  * from its resourceVersion); -ETIMEDOUT when the server did not end the
- * stream in time; -EBADMSG for a line that is not an event; -EMSGSIZE for a
+ * stream in time or nothing arrived for idle_timeout_s; -EBADMSG for a line
+ * that is not an event; -EMSGSIZE for a
  * line over the body limit; the callback's negative value; or a request
  * error. @res (may be NULL) is filled in every case.
  */
