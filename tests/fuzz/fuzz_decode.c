@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for the model decoder: arbitrary bytes through
  * model_decode_buffer, then every document through validation, defaulting,
- * JSON conversion, the interpreter and policy matching, as
+ * JSON conversion, the interpreter, policy matching, binding building and
+ * the per-cluster manifest with every override policy of the input, as
  * `flotilla apply --dry-run` would run them. Built with -DFL_FUZZ=ON (clang).
  */
 #include <stddef.h>
@@ -12,9 +13,49 @@
 #include "model/decode.h"
 #include "model/interp.h"
 #include "model/object.h"
+#include "model/override.h"
 #include "model/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The manifest of @t for each cluster named in its binding's placement. */
+static void
+render_all(struct model_set *set, const struct model_object *t,
+           const Flotilla__V1__BindingSpec *b)
+{
+    const Flotilla__V1__ClusterAffinity *a = b->placement->cluster_affinity;
+    struct model_render_args args;
+    struct model_error err;
+
+    for (size_t i = 0; a != NULL && i < a->n_cluster_names && i < 4; i++) {
+        json_t *m = NULL;
+        json_t *applied = NULL;
+
+        model_render_args_init(&args);
+        args.tmpl = t;
+        args.cluster = a->cluster_names[i];
+        args.replicas = b->replicas > 1 ? b->replicas / 2 : -1;
+        args.completions = 1;
+        args.policies = set;
+        args.observed = t->json;
+        args.binding_namespace = b->namespace_;
+        args.binding_name = b->name;
+        args.binding_id = "fuzz";
+        args.conflict_resolution = b->conflict_resolution;
+        if (model_render_manifest(&args, &m, &applied, &err) == 0) {
+            json_t *st = NULL;
+            struct model_status_item item = { args.cluster, NULL };
+
+            if (model_interp_reflect_status(m, &st) == 0) {
+                item.status = st;
+                (void)model_interp_aggregate_status(m, &item, 1, "now");
+            }
+            json_decref(st);
+        }
+        json_decref(m);
+        json_decref(applied);
+    }
+}
 
 static void
 exercise(struct model_set *set)
@@ -32,6 +73,7 @@ exercise(struct model_set *set)
         }
         p = model_policy_match(set, t, NULL, 0, NULL);
         if (p != NULL && model_binding_build(t, p, &b, &err) == 0) {
+            render_all(set, t, b);
             model_binding_free(b);
         }
     }
