@@ -645,6 +645,13 @@ on_spec(struct cs_state *s, const struct actor_msg *m, int64_t now,
         c->has_spec = true;
         rc = arm(fx, "silence", name,
                  max64(last_report(c), now) + silence_limit(s, c));
+        if (rc == 0 && c->streak != OUT_NONE) {
+            /* Reports that came before the spec. */
+            rc = evaluate(s, c, name, now, fx);
+            if (rc == 0) {
+                rc = publish_if_changed(s, c, name, now, fx);
+            }
+        }
     }
 
 out:
@@ -675,6 +682,10 @@ report(struct cs_state *s, struct cs_cluster *c, const char *name, int64_t t,
     int rc;
 
     observe(c, t, o, detail);
+    if (!c->has_spec) {
+        /* The spec is read by another consumer and may come later. */
+        return 0;
+    }
     rc = evaluate(s, c, name, now, fx);
     if (rc == 0) {
         rc = publish_if_changed(s, c, name, now, fx);
@@ -712,13 +723,13 @@ on_probe(struct cs_state *s, const struct actor_msg *m, int64_t now,
         return -EBADMSG;
     }
     snprintf(name, sizeof(name), "%s", p->cluster);
-    c = cluster_get(s, name, false);
+    c = cluster_get(s, name, true);
     t = p->probed_ns != 0 ? p->probed_ns : m->env->event_time_ns;
     t = t > now ? now : t;
-    if (c == NULL || !c->has_spec || t < c->last_obs_ns) {
-        /* Unknown cluster, or older than what was taken in: nothing. */
+    if (c == NULL || t < c->last_obs_ns) {
+        /* Older than what was taken in: nothing. */
         flotilla__v1__probe_result__free_unpacked(p, NULL);
-        return 0;
+        return c == NULL ? -ENOMEM : 0;
     }
     c->last_probe_ns = t;
     if (o == OUT_NOT_READY) {
@@ -764,11 +775,11 @@ on_heartbeat(struct cs_state *s, const struct actor_msg *m, int64_t now,
         return -EBADMSG;
     }
     snprintf(name, sizeof(name), "%s", hb->cluster);
-    c = cluster_get(s, name, false);
+    c = cluster_get(s, name, true);
     t = m->env->event_time_ns > now ? now : m->env->event_time_ns;
-    if (c == NULL || !c->has_spec || t < c->last_obs_ns) {
+    if (c == NULL || t < c->last_obs_ns) {
         flotilla__v1__heartbeat__free_unpacked(hb, NULL);
-        return 0;
+        return c == NULL ? -ENOMEM : 0;
     }
     c->last_hb_ns = t;
     if (hb->resource_summary != NULL) {
@@ -1005,7 +1016,10 @@ cs_resume(void *p, int64_t now, struct actor_fx *fx)
         struct cs_cluster *c = e->ptr;
 
         if (!c->has_spec) {
-            gone[ngone++] = e->key;
+            /* Published for a cluster that is gone: withdraw. */
+            if (c->pub != NULL) {
+                gone[ngone++] = e->key;
+            }
             continue;
         }
         /* A fresh limit from now: report times are not published on each. */

@@ -849,14 +849,20 @@ on_request(struct ct_state *s, const struct actor_msg *m, int64_t now,
         return -EBADMSG;
     }
     snprintf(name, sizeof(name), "%s", r->cluster);
-    c = cluster_get(s, name, false);
     why = request_problem(r, buf, sizeof(buf));
-    if (why == NULL && (c == NULL || !c->has_spec)) {
-        why = "no such cluster";
-    }
     if (why != NULL) {
         decide(fx, name, "taint request refused", why, now);
         goto out;
+    }
+    c = cluster_get(s, name, true);
+    if (c == NULL) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (!c->has_spec) {
+        /* The spec is read by another consumer and may come later. */
+        decide(fx, name, "taint request pending",
+               "cluster not registered yet", now);
     }
     rc = apply_request(c, r, now);
     if (rc == 0) {

@@ -682,6 +682,20 @@ duplicate_heartbeat__publishes_nothing(void **state)
     assert_int_equal(before, 1);
 }
 
+static void
+probe_before_spec__is_decided_when_the_spec_comes(void **state)
+{
+    struct t *t = *state;
+
+    probes(t, "m1", 0, 10, CSTATUS_OUTCOME_NOT_READY);
+    assert_null(status(t, "m1"));
+
+    spec(t, "m1", false);
+    run_to(t, S(1));
+
+    assert_ready(t, "m1", "False", "ClusterNotReady");
+}
+
 int
 main(void)
 {
@@ -708,6 +722,7 @@ main(void)
         T(reported_condition__published_and_taints_through_a_policy),
         T(pull_recovery__after_silence_needs_success_threshold),
         T(duplicate_heartbeat__publishes_nothing),
+        T(probe_before_spec__is_decided_when_the_spec_comes),
 #undef T
     };
 

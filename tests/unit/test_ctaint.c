@@ -567,9 +567,21 @@ manual__bad_request_is_refused(void **state)
 
     request(t, "m1", "x", "", "PreferNoSchedule", true);
     request(t, "m1", "-bad-", "", "NoSchedule", true);
-    request(t, "nosuch", "x", "", "NoSchedule", true);
 
     assert_int_equal(t->taint_msgs, before);
+}
+
+static void
+manual__request_before_the_spec_waits_for_it(void **state)
+{
+    struct t *t = *state;
+
+    request(t, "m1", "maintenance", "", "NoSchedule", true);
+    assert_string_equal(taints(t, "m1"), "(none)");
+
+    spec(t, "m1");
+
+    assert_string_equal(taints(t, "m1"), "maintenance:NoSchedule");
 }
 
 static void
@@ -673,6 +685,7 @@ main(void)
         T(policy__real_karmada_example_applies),
         T(manual__add_and_remove),
         T(manual__bad_request_is_refused),
+        T(manual__request_before_the_spec_waits_for_it),
         T(manual_remove__leaves_a_taint_another_source_holds),
         T(spec_taints__are_published),
         T(restart__keeps_manual_taints_and_policy_holds),
