@@ -959,49 +959,25 @@ observed_of(const struct ex_work *w)
     return o;
 }
 
-/*
- * Renders and publishes the copy of @b for target @t. @ordinal is the
- * range start (< 0: no ordinals). Returns 0 or a negative errno (render
- * failures are decisions, not errors).
- */
+/* What the object model renders from @b for target @t, into *out. */
 static int
-render_target(struct executor_state *s, struct ex_binding *b,
-              const Flotilla__V1__TargetCluster *t, int32_t ordinal,
-              struct actor_fx *fx)
+render_model(struct executor_state *s, const struct ex_binding *b,
+             const Flotilla__V1__TargetCluster *t, const struct ex_work *w,
+             json_t **out, struct model_error *err)
 {
     struct model_render_args a;
-    struct model_error err;
     struct strmap_entry *ce = util_strmap_get(&s->clusters, t->name);
     const struct ex_cluster *c = ce != NULL ? ce->ptr : NULL;
-    Flotilla__V1__WorkSpec ws = FLOTILLA__V1__WORK_SPEC__INIT;
-    Flotilla__V1__ObjectReference ref = FLOTILLA__V1__OBJECT_REFERENCE__INIT;
-    struct ex_work *w = work_get(s, t->name, b->ns, b->name);
-    json_t *observed;
-    json_t *m = NULL;
-    char key[900];
     char binding_id[40];
-    char *text = NULL;
-    bool is_ns;
+    json_t *observed;
     int rc;
 
-    if (w == NULL) {
-        return -ENOMEM;
-    }
-    snprintf(key, sizeof(key), "%s/%s/%s", t->name, b->ns, b->name);
-    if (b->tmpl == NULL) {
-        actor_fx_decision(fx, key, "render-failed",
-                          b->tmpl_err != NULL ? b->tmpl_err
-                                              : "no template in the binding");
-        return 0;
-    }
-    is_ns = strcmp(b->tmpl->kind, "Namespace") == 0;
     if (model_uid_compute("work.karmada.io", "ResourceBinding", b->ns,
                           b->name, binding_id, sizeof(binding_id)) != 0) {
         return -ENOMEM;
     }
     observed = observed_of(w);
     memset(&a, 0, sizeof(a));
-    memset(&err, 0, sizeof(err));
     a.tmpl = b->tmpl;
     a.cluster = t->name;
     a.cluster_obj = c != NULL ? c->obj : NULL;
@@ -1015,19 +991,37 @@ render_target(struct executor_state *s, struct ex_binding *b,
     a.binding_name = b->name;
     a.binding_id = binding_id;
     a.conflict_resolution = b->spec->conflict_resolution;
-    rc = model_render_manifest(&a, &m, NULL, &err);
+    rc = model_render_manifest(&a, out, NULL, err);
     json_decref(observed);
-    if (rc == -ENOMEM) {
-        return rc;
-    }
-    if (rc != 0) {
-        char msg[900];
+    return rc;
+}
 
-        model_error_format(&err, msg, sizeof(msg));
-        actor_fx_decision(fx, key, "render-failed", msg);
+/*
+ * The manifest text of @b for target @t (compact, sorted keys), or *out
+ * NULL with a render-failed decision when it cannot be rendered. Returns 0
+ * or -ENOMEM.
+ */
+static int
+render_text(struct executor_state *s, const struct ex_binding *b,
+            const Flotilla__V1__TargetCluster *t, const struct ex_work *w,
+            int32_t ordinal, const char *key, struct actor_fx *fx,
+            char **out)
+{
+    struct model_error err;
+    json_t *m = NULL;
+    char msg[900];
+    int rc;
+
+    *out = NULL;
+    if (b->tmpl == NULL) {
+        actor_fx_decision(fx, key, "render-failed",
+                          b->tmpl_err != NULL ? b->tmpl_err
+                                              : "no template in the binding");
         return 0;
     }
-    if (is_ns) {
+    memset(&err, 0, sizeof(err));
+    rc = render_model(s, b, t, w, &m, &err);
+    if (rc == 0 && strcmp(b->tmpl->kind, "Namespace") == 0) {
         rc = set_label(m, EXECUTOR_MANAGED_LABEL, "true");
     }
     if (rc == 0) {
@@ -1035,15 +1029,47 @@ render_target(struct executor_state *s, struct ex_binding *b,
     }
     if (rc == 0 && ordinal >= 0) {
         rc = set_ordinals(m, ordinal);
+        if (rc == -EINVAL) {
+            model_error_set(&err, 0, 0, 0, "spec", "not an object");
+        }
     }
     if (rc == 0) {
-        text = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
-        rc = text != NULL ? 0 : -ENOMEM;
+        *out = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+        rc = *out != NULL ? 0 : -ENOMEM;
     }
     json_decref(m);
-    if (rc != 0) {
-        free(text);
-        return rc == -ENOMEM ? rc : 0;
+    if (rc != 0 && rc != -ENOMEM) {
+        model_error_format(&err, msg, sizeof(msg));
+        actor_fx_decision(fx, key, "render-failed", msg);
+        rc = 0;
+    }
+    return rc;
+}
+
+/*
+ * Renders and publishes the copy of @b for target @t. @ordinal is the
+ * range start (< 0: no ordinals). Returns 0 or a negative errno (render
+ * failures are decisions, not errors).
+ */
+static int
+render_target(struct executor_state *s, struct ex_binding *b,
+              const Flotilla__V1__TargetCluster *t, int32_t ordinal,
+              struct actor_fx *fx)
+{
+    Flotilla__V1__WorkSpec ws = FLOTILLA__V1__WORK_SPEC__INIT;
+    Flotilla__V1__ObjectReference ref = FLOTILLA__V1__OBJECT_REFERENCE__INIT;
+    struct ex_work *w = work_get(s, t->name, b->ns, b->name);
+    char key[900];
+    char *text = NULL;
+    int rc;
+
+    if (w == NULL) {
+        return -ENOMEM;
+    }
+    snprintf(key, sizeof(key), "%s/%s/%s", t->name, b->ns, b->name);
+    rc = render_text(s, b, t, w, ordinal, key, fx, &text);
+    if (rc != 0 || text == NULL) {
+        return rc;
     }
     ref.api_version = (char *)b->tmpl->api_version;
     ref.kind = (char *)b->tmpl->kind;
@@ -1229,6 +1255,58 @@ ns_binding_name(const struct ex_binding *b, char *buf, size_t len)
     return true;
 }
 
+/*
+ * Removes @b's copy in @cluster for @reason, then decides that member's
+ * namespace again. For a propagated Namespace (@ns_name set) the namespace
+ * rules decide instead of a plain delete.
+ */
+static int
+copy_remove(struct executor_state *s, struct ex_binding *b,
+            const char *cluster, const char *ns_name, const char *reason,
+            struct actor_fx *fx)
+{
+    struct ex_work *w = binding_work(b, cluster);
+    uint64_t seq = b->dec != NULL ? b->dec->decision_seq : 0;
+    int rc;
+
+    if (ns_name != NULL) {
+        return ns_eval(s, cluster, ns_name, fx);
+    }
+    rc = work_delete(s, w, reason, seq, false, fx);
+    if (rc >= 0 && w != NULL && w->ns[0] != '\0' && !work_applied(w)) {
+        rc = ns_eval(s, w->cluster, w->ns, fx);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/*
+ * No copy of @b is created or updated now: dispatching is suspended, or a
+ * Directly purge waits for the old copy to go. Says why.
+ */
+static bool
+applies_held(const struct executor_state *s, const struct ex_binding *b,
+             int64_t now, struct actor_fx *fx)
+{
+    const char *blocker = NULL;
+    char bkey[600];
+    char why[400];
+
+    snprintf(bkey, sizeof(bkey), "%s/%s", b->ns, b->name);
+    if (b->spec->suspended) {
+        actor_fx_decision(fx, bkey, "suspended",
+                          "dispatching suspended: members keep what they have");
+        return true;
+    }
+    if (directly_pending(s, b, now, &blocker)) {
+        snprintf(why, sizeof(why),
+                 "purge mode Directly: waiting until the copy in %s is gone",
+                 blocker);
+        actor_fx_decision(fx, bkey, "wait", why);
+        return true;
+    }
+    return false;
+}
+
 /* Decides every member's copy of @b. */
 static int
 binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
@@ -1236,12 +1314,9 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
 {
     const char **clusters = NULL;
     int32_t *starts = NULL;
-    const char *blocker = NULL;
     char ns_name[256];
-    char bkey[600];
     bool gone = b->spec_deleted || (b->dec != NULL && b->dec->deleted);
     bool is_ns;
-    uint64_t seq = b->dec != NULL ? b->dec->decision_seq : 0;
     size_t n = 0;
     int rc;
 
@@ -1249,7 +1324,6 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
         return 0;   /* not decided yet */
     }
     is_ns = ns_binding_name(b, ns_name, sizeof(ns_name));
-    snprintf(bkey, sizeof(bkey), "%s/%s", b->ns, b->name);
     rc = binding_clusters(b, &clusters, &n);
     if (rc != 0) {
         return rc;
@@ -1264,18 +1338,8 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
     }
     if (gone) {
         for (size_t i = 0; i < n && rc == 0; i++) {
-            struct ex_work *w = binding_work(b, clusters[i]);
-
-            if (is_ns) {
-                rc = ns_eval(s, clusters[i], ns_name, fx);
-                continue;
-            }
-            rc = work_delete(s, w, "binding deleted", seq, false, fx);
-            if (rc >= 0 && w != NULL && w->ns[0] != '\0' &&
-                !work_applied(w)) {
-                rc = ns_eval(s, w->cluster, w->ns, fx);
-            }
-            rc = rc < 0 ? rc : 0;
+            rc = copy_remove(s, b, clusters[i], is_ns ? ns_name : NULL,
+                             "binding deleted", fx);
         }
         goto out;
     }
@@ -1289,35 +1353,16 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct ex_work *w = binding_work(b, clusters[i]);
 
-        if (target_of(b->dec, clusters[i]) != NULL || !work_applied(w) ||
-            task_holds(b, clusters[i])) {
-            continue;
+        if (target_of(b->dec, clusters[i]) == NULL && work_applied(w) &&
+            !task_holds(b, clusters[i])) {
+            rc = copy_remove(s, b, clusters[i], is_ns ? ns_name : NULL,
+                             "no longer placed here", fx);
         }
-        if (is_ns) {
-            rc = ns_eval(s, clusters[i], ns_name, fx);
-            continue;
-        }
-        rc = work_delete(s, w, "no longer placed here", seq, false, fx);
-        if (rc >= 0 && w->ns[0] != '\0' && !work_applied(w)) {
-            rc = ns_eval(s, w->cluster, w->ns, fx);
-        }
-        rc = rc < 0 ? rc : 0;
     }
     if (rc != 0) {
         goto out;
     }
-    if (b->spec->suspended) {
-        actor_fx_decision(fx, bkey, "suspended",
-                          "dispatching suspended: members keep what they have");
-        goto out;
-    }
-    if (directly_pending(s, b, now, &blocker)) {
-        char why[400];
-
-        snprintf(why, sizeof(why),
-                 "purge mode Directly: waiting until the copy in %s is gone",
-                 blocker);
-        actor_fx_decision(fx, bkey, "wait", why);
+    if (applies_held(s, b, now, fx)) {
         goto out;
     }
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1333,43 +1378,93 @@ out:
     return rc < 0 ? rc : 0;
 }
 
-/* Re-decides every binding with a copy (or a namespace) in @cluster. */
+static int
+cmp_entry_key(const void *a, const void *b)
+{
+    return strcmp((*(const struct strmap_entry *const *)a)->key,
+                  (*(const struct strmap_entry *const *)b)->key);
+}
+
+/*
+ * The entries of @m sorted by key, so decisions come out in the same order
+ * after a restart. Deciding adds keys to the maps, which would disturb an
+ * iteration; the entries are copied first. *out is malloc'd.
+ */
+static int
+entries_sorted(const struct strmap *m, struct strmap_entry **out, size_t *n)
+{
+    struct strmap_entry **ptrs = calloc(m->len + 1, sizeof(*ptrs));
+    struct strmap_entry *copy = calloc(m->len + 1, sizeof(*copy));
+    struct strmap_entry *e;
+    size_t i = 0;
+    size_t k = 0;
+
+    if (ptrs == NULL || copy == NULL) {
+        free(ptrs);
+        free(copy);
+        return -ENOMEM;
+    }
+    while ((e = util_strmap_next(m, &i)) != NULL && k < m->len) {
+        ptrs[k++] = e;
+    }
+    qsort(ptrs, k, sizeof(*ptrs), cmp_entry_key);
+    for (size_t j = 0; j < k; j++) {
+        copy[j] = *ptrs[j];
+        copy[j].key = strdup(ptrs[j]->key);
+        if (copy[j].key == NULL) {
+            k = j;
+            break;
+        }
+    }
+    free(ptrs);
+    *out = copy;
+    *n = k;
+    return 0;
+}
+
+static void
+entries_free(struct strmap_entry *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].key);
+    }
+    free(v);
+}
+
+/*
+ * Re-decides every binding with a copy in @cluster, or all bindings when
+ * @cluster is NULL, then @cluster's namespaces.
+ */
 static int
 cluster_eval(struct executor_state *s, const char *cluster, int64_t now,
              struct actor_fx *fx)
 {
-    struct strmap_entry *e;
-    size_t i = 0;
-    size_t clen = strlen(cluster);
-    int rc = 0;
+    struct strmap_entry *v = NULL;
+    size_t clen = cluster != NULL ? strlen(cluster) : 0;
+    size_t n = 0;
+    int rc;
 
-    while (rc == 0 && (e = util_strmap_next(&s->bindings, &i)) != NULL) {
-        struct ex_binding *b = e->ptr;
+    rc = entries_sorted(&s->bindings, &v, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct ex_binding *b = v[i].ptr;
 
-        if (util_strmap_get(&b->works, cluster) != NULL ||
+        if (cluster == NULL || util_strmap_get(&b->works, cluster) != NULL ||
             target_of(b->dec, cluster) != NULL) {
             rc = binding_eval(s, b, now, fx);
         }
     }
-    i = 0;
-    while (rc == 0 && (e = util_strmap_next(&s->ns_use, &i)) != NULL) {
-        if (strncmp(e->key, cluster, clen) == 0 && e->key[clen] == SEP[0]) {
-            rc = ns_eval(s, cluster, e->key + clen + 1, fx);
+    entries_free(v, n);
+    if (rc != 0 || cluster == NULL) {
+        return rc;
+    }
+    rc = entries_sorted(&s->ns_use, &v, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (strncmp(v[i].key, cluster, clen) == 0 &&
+            v[i].key[clen] == SEP[0]) {
+            rc = ns_eval(s, cluster, v[i].key + clen + 1, fx);
         }
     }
-    return rc;
-}
-
-static int
-all_eval(struct executor_state *s, int64_t now, struct actor_fx *fx)
-{
-    struct strmap_entry *e;
-    size_t i = 0;
-    int rc = 0;
-
-    while (rc == 0 && (e = util_strmap_next(&s->bindings, &i)) != NULL) {
-        rc = binding_eval(s, e->ptr, now, fx);
-    }
+    entries_free(v, n);
     return rc;
 }
 
@@ -1804,7 +1899,7 @@ ex_handle(void *p, const struct actor_msg *m, int64_t now, struct actor_fx *fx)
     } else if (prefix(m->subject, "object.")) {
         rc = take_policy(s, m);
         if (rc > 0) {
-            rc = all_eval(s, now, fx);
+            rc = cluster_eval(s, NULL, now, fx);
         }
         return rc < 0 ? rc : 0;
     } else {
