@@ -101,6 +101,28 @@ cluster_status(struct fixture *f, const char *name, const char *ready,
 }
 
 static void
+cluster_labels(struct fixture *f, const char *name, const char *key,
+               const char *value)
+{
+    Flotilla__V1__ClusterSpec cs = FLOTILLA__V1__CLUSTER_SPEC__INIT;
+    Flotilla__V1__ClusterSpec__LabelsEntry le =
+        FLOTILLA__V1__CLUSTER_SPEC__LABELS_ENTRY__INIT;
+    Flotilla__V1__ClusterSpec__LabelsEntry *lep[1] = { &le };
+    char subject[BUS_SUBJECT_MAX];
+
+    cs.name = (char *)name;
+    le.key = (char *)key;
+    le.value = (char *)value;
+    cs.labels = lep;
+    cs.n_labels = 1;
+    bus_subject_build(subject, sizeof(subject), "cluster.spec", name, NULL,
+                      NULL);
+    assert_int_equal(actor_sim_publish(f->sim, subject, name, "policy/t",
+                                       "ClusterSpec", &cs.base),
+                     0);
+}
+
+static void
 clusters_ready(struct fixture *f, int n)
 {
     for (int i = 1; i <= n; i++) {
@@ -466,11 +488,90 @@ executor__workload_lands_in_placement_with_replicas_and_overrides(void **st)
     stop(f);
 }
 
+/* The image of the first container of a manifest. */
+static const char *
+image_of(const json_t *m)
+{
+    const json_t *c = json_array_get(
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(m, "spec"),
+                                            "template"),
+                            "spec"),
+            "containers"),
+        0);
+
+    return json_string_value(json_object_get(c, "image"));
+}
+
+static void
+executor__overrides_follow_cluster_labels(void **st)
+{
+    const char *shared = getenv("FL_SHARED_DIR");
+    char path[3][1024];
+    char *text[3];
+    struct fixture *f;
+    json_t *m;
+
+    (void)st;
+    snprintf(path[0], sizeof(path[0]),
+             "%s/testdata/real/karmada-samples/deployment.yaml",
+             shared != NULL ? shared : "../shared");
+    snprintf(path[1], sizeof(path[1]),
+             "%s/testdata/real/karmada-samples/overridepolicy_image.yaml",
+             shared != NULL ? shared : "../shared");
+    snprintf(path[2], sizeof(path[2]),
+             "%s/testdata/real/karmada-samples/clusteroverridepolicy.yaml",
+             shared != NULL ? shared : "../shared");
+    text[0] = yaml_file_json(path[0], "default");
+    text[1] = yaml_file_json(path[1], NULL);
+    text[2] = yaml_file_json(path[2], NULL);
+    if (text[0] == NULL || text[1] == NULL || text[2] == NULL) {
+        for (int i = 0; i < 3; i++) {
+            free(text[i]);
+        }
+        print_message("skip: karmada-samples not readable (no ../shared)\n");
+        skip();
+        return;
+    }
+    f = start(false);
+    clusters_ready(f, 2);
+    cluster_labels(f, "member1", "location", "us");
+    cluster_labels(f, "member2", "location", "cn");
+    object(f, "OverridePolicy", "default", "example-override", text[1]);
+    object(f, "ClusterOverridePolicy", "", "example-cluster-override",
+           text[2]);
+    binding_spec(f, "default", "nginx-deployment", text[0], 2, false);
+    decision(f, "default", "nginx-deployment", 1, "member1=2,member2=2",
+             NULL, 0);
+    run(f, T0 + NS_PER_S);
+    m = ws_manifest(f, "member1", "default", "nginx-deployment");
+    assert_string_equal(image_of(m), "fictional.registry.us/nginx");
+    /* The ClusterOverridePolicy's plaintext rule, member1 only. */
+    assert_int_equal(jint(m, "spec", "replicas"), 1);
+    json_decref(m);
+    m = ws_manifest(f, "member2", "default", "nginx-deployment");
+    assert_string_equal(image_of(m), "fictional.registry.cn/nginx");
+    assert_int_equal(jint(m, "spec", "replicas"), 2);
+    json_decref(m);
+
+    /* member2 moves to the US: its copy is rendered again. */
+    cluster_labels(f, "member2", "location", "us");
+    run(f, T0 + 2 * NS_PER_S);
+    m = ws_manifest(f, "member2", "default", "nginx-deployment");
+    assert_string_equal(image_of(m), "fictional.registry.us/nginx");
+    json_decref(m);
+    for (int i = 0; i < 3; i++) {
+        free(text[i]);
+    }
+    stop(f);
+}
+
 static void
 executor__released_eviction_deletes_old_copy(void **st)
 {
     struct fixture *f = start(false);
     struct task t = { "member1", "Gracefully", T0 + 5 * NS_PER_S, NULL, NULL };
+    int before;
 
     (void)st;
     clusters_ready(f, 3);
@@ -495,6 +596,11 @@ executor__released_eviction_deletes_old_copy(void **st)
     assert_int_equal(ws_state(f, "member1", "shop", "web-deployment"), 0);
     assert_int_equal(ws_state(f, "member2", "shop", "web-deployment"), 1);
     assert_int_equal(ws_state(f, "member3", "shop", "web-deployment"), -1);
+    /* The same release again changes nothing. */
+    before = f->tally.work_specs;
+    release(f, "shop", "web-deployment", "member1", "Released", t.created);
+    run(f, T0 + 21 * NS_PER_S);
+    assert_int_equal(f->tally.work_specs, before);
     stop(f);
 }
 
@@ -986,6 +1092,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(
             executor__workload_lands_in_placement_with_replicas_and_overrides),
+        cmocka_unit_test(executor__overrides_follow_cluster_labels),
         cmocka_unit_test(executor__released_eviction_deletes_old_copy),
         cmocka_unit_test(executor__gracefully_keeps_until_task_gone),
         cmocka_unit_test(executor__never_keeps_old_copy),
