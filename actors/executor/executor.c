@@ -30,6 +30,7 @@ struct ex_cluster {
     char ready[16];          /* "True", "False", "Unknown" */
     int64_t ready_since_ns;
     json_t *obj;             /* Cluster object built from the ClusterSpec */
+    bool deleting;           /* the Cluster is being deleted */
 };
 
 /* What the executor keeps of one work: its own last output and the report. */
@@ -342,13 +343,18 @@ ns_is_system(const char *ns)
     return false;
 }
 
+/*
+ * Deletes go to a member only while it is Ready, or when the Cluster itself
+ * is being deleted (failover.md §2.8, the execution controller's rule).
+ */
 static bool
-cluster_ready(const struct executor_state *s, const char *name)
+cluster_takes_deletes(const struct executor_state *s, const char *name)
 {
     struct strmap_entry *e = util_strmap_get(&s->clusters, name);
     const struct ex_cluster *c = e != NULL ? e->ptr : NULL;
 
-    return c != NULL && c->have_status && strcmp(c->ready, "True") == 0;
+    return c != NULL && (c->deleting || (c->have_status &&
+                                         strcmp(c->ready, "True") == 0));
 }
 
 /* Unknown for deadAfter: its copies count as gone (docs/executor.md). */
@@ -701,7 +707,7 @@ work_delete(struct executor_state *s, struct ex_work *w, const char *reason,
     if (w == NULL || w->spec == NULL || w->spec->delete_) {
         return 0;
     }
-    if (!cluster_ready(s, w->cluster)) {
+    if (!cluster_takes_deletes(s, w->cluster)) {
         if (!w->pending_logged) {
             snprintf(key, sizeof(key), "%s/%s/%s", w->cluster, w->ns,
                      w->binding);
@@ -1630,6 +1636,7 @@ take_cluster_spec(struct executor_state *s, const struct actor_msg *m,
     Flotilla__V1__ClusterSpec *cs;
     struct ex_cluster *c;
     json_t *obj = NULL;
+    bool deleting = false;
     int changed;
 
     if (names_of(m, 2, names, 1) != 0) {
@@ -1647,14 +1654,17 @@ take_cluster_spec(struct executor_state *s, const struct actor_msg *m,
             return -EBADMSG;
         }
         obj = cluster_json(cs);
+        deleting = cs->deleting;
         flotilla__v1__cluster_spec__free_unpacked(cs, NULL);
         if (obj == NULL) {
             return -ENOMEM;
         }
     }
-    changed = !json_equal(c->obj, obj) && !(c->obj == NULL && obj == NULL);
+    changed = (!json_equal(c->obj, obj) && !(c->obj == NULL && obj == NULL)) ||
+              c->deleting != deleting;
     json_decref(c->obj);
     c->obj = obj;
+    c->deleting = deleting;
     return changed;
 }
 

@@ -745,6 +745,33 @@ executor__not_ready_member_gets_no_delete_until_ready(void **st)
 }
 
 static void
+executor__deleting_cluster_takes_deletes_while_not_ready(void **st)
+{
+    struct fixture *f = start(false);
+    Flotilla__V1__ClusterSpec cs = FLOTILLA__V1__CLUSTER_SPEC__INIT;
+
+    (void)st;
+    clusters_ready(f, 2);
+    binding_spec(f, "shop", "web-deployment", web_tmpl, 4, true);
+    decision(f, "shop", "web-deployment", 1, "member1=4", NULL, 0);
+    run(f, T0 + NS_PER_S);
+    cluster_status(f, "member1", "Unknown", T0 + 2 * NS_PER_S);
+    decision(f, "shop", "web-deployment", 2, "member2=4", NULL, 0);
+    run(f, T0 + 10 * NS_PER_S);
+    assert_int_equal(ws_state(f, "member1", "shop", "web-deployment"), 1);
+
+    cs.name = "member1";
+    cs.deleting = true;
+    assert_int_equal(actor_sim_publish(f->sim, "cluster.spec.member1",
+                                       "member1", "policy/t", "ClusterSpec",
+                                       &cs.base),
+                     0);
+    run(f, T0 + 11 * NS_PER_S);
+    assert_int_equal(ws_state(f, "member1", "shop", "web-deployment"), 0);
+    stop(f);
+}
+
+static void
 executor__namespaces_only_where_needed(void **st)
 {
     struct fixture *f = start(false);
@@ -1101,6 +1128,8 @@ main(void)
             executor__directly_from_unknown_member_waits_for_fence),
         cmocka_unit_test(
             executor__not_ready_member_gets_no_delete_until_ready),
+        cmocka_unit_test(
+            executor__deleting_cluster_takes_deletes_while_not_ready),
         cmocka_unit_test(executor__namespaces_only_where_needed),
         cmocka_unit_test(executor__own_empty_namespace_deleted_when_set),
         cmocka_unit_test(executor__statefulset_ordinals_disjoint_and_stable),
