@@ -17,12 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "appfo/jsonpath.h"
 #include "bus/subject.h"
 #include "tmgr/toleration.h"
 #include "util/log.h"
 #include "util/strmap.h"
 
 #define NS_PER_SEC INT64_C(1000000000)
+#define MAX_RULES 16
 
 struct cl {
     bool has_status;
@@ -37,6 +41,9 @@ struct bnd {
     char purge[16];                      /* for requests */
     bool has_spec;
     bool warned;                         /* deprecated purge mode logged */
+    size_t nrules;                       /* failover.cluster.statePreservation */
+    char *alias[MAX_RULES];
+    char *path[MAX_RULES];
     Flotilla__V1__ScheduleDecision *sched;  /* owned; NULL: not placed */
 };
 
@@ -71,6 +78,7 @@ struct tmgr_state {
     struct strmap clusters;   /* name -> struct cl */
     struct strmap bindings;   /* "ns/name" -> struct bnd */
     struct strmap pairs;      /* "ns/name/cluster" -> struct pair */
+    struct strmap works;      /* "ns/name/cluster" -> status JSON (char *) */
     struct qitem *q;
     size_t qhead, qlen, qcap;
     double tokens;
@@ -90,6 +98,7 @@ static const struct actor_input tm_inputs[] = {
     { "FL_CLUSTERS", "cluster.status.*", true },
     { "FL_BINDINGS", "binding.spec.*.*", true },
     { "FL_BINDINGS", "binding.schedule.*.*", true },
+    { "FL_WORK", "work.status.*.*.*", true },
     { NULL, NULL, false },
 };
 
@@ -141,11 +150,22 @@ tm_create(const void *config)
 }
 
 static void
+rules_free(struct bnd *b)
+{
+    for (size_t i = 0; i < b->nrules; i++) {
+        free(b->alias[i]);
+        free(b->path[i]);
+    }
+    b->nrules = 0;
+}
+
+static void
 bnd_free(struct bnd *b)
 {
     if (b == NULL) {
         return;
     }
+    rules_free(b);
     free(b->ns);
     free(b->name);
     if (b->tols != NULL) {
@@ -202,6 +222,11 @@ tm_destroy(void *p)
     while ((e = util_strmap_next(&s->pairs, &i)) != NULL) {
         pair_free(e->ptr);
     }
+    i = 0;
+    while ((e = util_strmap_next(&s->works, &i)) != NULL) {
+        free(e->ptr);
+    }
+    util_strmap_release(&s->works);
     util_strmap_release(&s->clusters);
     util_strmap_release(&s->bindings);
     util_strmap_release(&s->pairs);
@@ -395,8 +420,10 @@ taint_list(const struct cl *c, char *buf, size_t len)
 }
 
 static int
-record(struct actor_fx *fx, const struct pair *p, const char *step,
-       const char *reason, const char *message, int64_t now)
+record_kv(struct actor_fx *fx, const struct pair *p, const char *step,
+          const char *reason, const char *message, int64_t now,
+          Flotilla__V1__FailoverEvent__PreservedLabelStateEntry **kv,
+          size_t nkv)
 {
     Flotilla__V1__FailoverEvent ev = FLOTILLA__V1__FAILOVER_EVENT__INIT;
     char subject[BUS_SUBJECT_MAX];
@@ -410,6 +437,8 @@ record(struct actor_fx *fx, const struct pair *p, const char *step,
     ev.message = (char *)message;
     ev.at_ns = now;
     ev.episode_ns = p->episode_ns;
+    ev.preserved_label_state = kv;
+    ev.n_preserved_label_state = nkv;
     if (bus_subject_build(subject, sizeof(subject), "failover.record", p->ns,
                           p->name, p->cluster) < 0) {
         return -ENAMETOOLONG;
@@ -423,6 +452,79 @@ record(struct actor_fx *fx, const struct pair *p, const char *step,
 }
 
 static int
+record(struct actor_fx *fx, const struct pair *p, const char *step,
+       const char *reason, const char *message, int64_t now)
+{
+    return record_kv(fx, p, step, reason, message, now, NULL, 0);
+}
+
+struct preserved {
+    Flotilla__V1__EvictionRequest__PreservedLabelStateEntry req[MAX_RULES];
+    Flotilla__V1__EvictionRequest__PreservedLabelStateEntry *reqp[MAX_RULES];
+    Flotilla__V1__FailoverEvent__PreservedLabelStateEntry rec[MAX_RULES];
+    Flotilla__V1__FailoverEvent__PreservedLabelStateEntry *recp[MAX_RULES];
+    char values[MAX_RULES][256];
+    size_t n;
+    char failed[300];        /* aliases that could not be preserved */
+};
+
+/*
+ * Runs the binding's cluster state preservation rules over the status the
+ * evicted cluster last reported. A value that cannot be had is named in
+ * @pv->failed and the eviction goes on without it (Karmada blocks it).
+ */
+static void
+preserve(struct tmgr_state *s, const struct bnd *b, const struct pair *p,
+         struct preserved *pv)
+{
+    struct strmap_entry *e;
+    json_t *doc = NULL;
+    char key[900];
+    size_t off = 0;
+
+    memset(pv, 0, sizeof(*pv));
+    if (b == NULL || b->nrules == 0) {
+        return;
+    }
+    pkey(key, sizeof(key), p->ns, p->name, p->cluster);
+    e = util_strmap_get(&s->works, key);
+    if (e != NULL && e->ptr != NULL) {
+        doc = json_loads(e->ptr, JSON_DECODE_ANY, NULL);
+    }
+    for (size_t i = 0; i < b->nrules; i++) {
+        int rc = doc != NULL
+                     ? appfo_jsonpath_eval(doc, b->path[i], pv->values[pv->n],
+                                           sizeof(pv->values[0]))
+                     : -ENODATA;
+        int n;
+
+        if (rc != 0) {
+            n = snprintf(pv->failed + off, sizeof(pv->failed) - off,
+                         "%s%s (%s)", off ? ", " : "", b->alias[i],
+                         rc == -ENOENT    ? "field missing"
+                         : rc == -ENODATA ? "no status reported"
+                                          : "bad path");
+            if (n > 0 && (size_t)n < sizeof(pv->failed) - off) {
+                off += (size_t)n;
+            }
+            continue;
+        }
+        flotilla__v1__eviction_request__preserved_label_state_entry__init(
+            &pv->req[pv->n]);
+        flotilla__v1__failover_event__preserved_label_state_entry__init(
+            &pv->rec[pv->n]);
+        pv->req[pv->n].key = b->alias[i];
+        pv->req[pv->n].value = pv->values[pv->n];
+        pv->rec[pv->n].key = b->alias[i];
+        pv->rec[pv->n].value = pv->values[pv->n];
+        pv->reqp[pv->n] = &pv->req[pv->n];
+        pv->recp[pv->n] = &pv->rec[pv->n];
+        pv->n++;
+    }
+    json_decref(doc);
+}
+
+static int
 publish_request(struct tmgr_state *s, struct actor_fx *fx, struct pair *p,
                 const struct bnd *b, bool withdraw, const char *why,
                 int64_t now)
@@ -431,12 +533,21 @@ publish_request(struct tmgr_state *s, struct actor_fx *fx, struct pair *p,
     char subject[BUS_SUBJECT_MAX];
     char key[600];
     char taints[512];
-    char msg[700];
+    char msg[1100];
     char dkey[900];
+    struct preserved pv;
     int rc;
 
     taint_list(cl_get(s, p->cluster, false), taints, sizeof(taints));
-    snprintf(msg, sizeof(msg), "%s%s%s", why, taints[0] ? ": " : "", taints);
+    if (!withdraw) {
+        preserve(s, b, p, &pv);
+    } else {
+        memset(&pv, 0, sizeof(pv));
+    }
+    snprintf(msg, sizeof(msg), "%s%s%s%s%s", why, taints[0] ? ": " : "",
+             taints, pv.failed[0] ? "; not preserved: " : "", pv.failed);
+    r.preserved_label_state = pv.reqp;
+    r.n_preserved_label_state = pv.n;
     r.namespace_ = p->ns;
     r.name = p->name;
     r.cluster = p->cluster;
@@ -455,8 +566,9 @@ publish_request(struct tmgr_state *s, struct actor_fx *fx, struct pair *p,
     if (rc == 0) {
         pkey(dkey, sizeof(dkey), p->ns, p->name, p->cluster);
         actor_fx_decision(fx, dkey, withdraw ? "withdraw" : "request", why);
-        rc = record(fx, p, withdraw ? "Withdrawn" : "Requested",
-                    withdraw ? "CauseGone" : "TaintUntolerated", msg, now);
+        rc = record_kv(fx, p, withdraw ? "Withdrawn" : "Requested",
+                       withdraw ? "CauseGone" : "TaintUntolerated", msg, now,
+                       pv.recp, pv.n);
     }
     return rc;
 }
@@ -1102,6 +1214,24 @@ take_spec(struct tmgr_state *s, const struct actor_msg *m, struct bnd **out)
     }
     b->tols = copy_tolerations(sp->placement);
     b->has_spec = !m->env->deleted;
+    rules_free(b);
+    for (size_t i = 0;
+         sp->failover != NULL && sp->failover->has_cluster &&
+         i < sp->failover->n_cluster_state_preservation && i < MAX_RULES;
+         i++) {
+        const Flotilla__V1__StatePreservationRule *r =
+            sp->failover->cluster_state_preservation[i];
+
+        b->alias[b->nrules] = strdup(r->alias_label_name);
+        b->path[b->nrules] = strdup(r->json_path);
+        if (b->alias[b->nrules] == NULL || b->path[b->nrules] == NULL) {
+            free(b->alias[b->nrules]);
+            free(b->path[b->nrules]);
+            rc = -ENOMEM;
+            goto out;
+        }
+        b->nrules++;
+    }
     snprintf(b->purge, sizeof(b->purge), "%s",
              sp->failover != NULL && sp->failover->has_cluster
                  ? purge_name(b, sp->failover->cluster_purge_mode)
@@ -1142,6 +1272,41 @@ take_schedule(struct tmgr_state *s, const struct actor_msg *m,
     }
     *out = b;
     return 0;
+}
+
+/* Keeps the reported status of bindings with state preservation rules. */
+static int
+take_work(struct tmgr_state *s, const struct actor_msg *m)
+{
+    Flotilla__V1__WorkStatus *ws;
+    struct strmap_entry *e;
+    struct bnd *b;
+    char key[900];
+    int rc = 0;
+
+    ws = unpack(m, &flotilla__v1__work_status__descriptor);
+    if (ws == NULL || ws->cluster == NULL || ws->cluster[0] == '\0' ||
+        ws->binding == NULL || ws->binding[0] == '\0') {
+        rc = -EBADMSG;
+        goto out;
+    }
+    pkey(key, sizeof(key), ws->namespace_, ws->binding, ws->cluster);
+    b = bnd_get(s, ws->namespace_, ws->binding, false);
+    free(util_strmap_del(&s->works, key));
+    if (b == NULL || b->nrules == 0 || m->env->deleted ||
+        ws->status_json.len == 0) {
+        goto out;
+    }
+    e = util_strmap_put(&s->works, key);
+    if (e == NULL || (e->ptr = strndup((const char *)ws->status_json.data,
+                                       ws->status_json.len)) == NULL) {
+        rc = -ENOMEM;
+    }
+out:
+    if (ws != NULL) {
+        flotilla__v1__work_status__free_unpacked(ws, NULL);
+    }
+    return rc;
 }
 
 static bool
@@ -1256,6 +1421,8 @@ tm_absorb(void *p, const struct actor_msg *m)
         if (old != NULL) {
             flotilla__v1__schedule_decision__free_unpacked(old, NULL);
         }
+    } else if (bus_subject_matches("work.status.*.*.*", m->subject)) {
+        rc = take_work(s, m);
     } else if (bus_subject_matches("binding.evict.*.*.*", m->subject)) {
         rc = take_own_request(s, m);
     } else if (bus_subject_matches("failover.record.*.*.*", m->subject)) {
@@ -1323,6 +1490,8 @@ tm_handle(void *p, const struct actor_msg *m, int64_t now,
         if (old != NULL) {
             flotilla__v1__schedule_decision__free_unpacked(old, NULL);
         }
+    } else if (bus_subject_matches("work.status.*.*.*", m->subject)) {
+        rc = take_work(s, m);
     }
     return rc;
 }

@@ -184,6 +184,8 @@ fotest_spec(struct actor_sim *sim, const char *ns, const char *name,
     } else if (purge != NULL) {
         fo.has_cluster = true;
         fo.cluster_purge_mode = (char *)purge;
+        fo.cluster_state_preservation = rp;
+        fo.n_cluster_state_preservation = nr;
         sp.failover = &fo;
     }
     bus_subject_build(subject, sizeof(subject), "binding.spec", ns, name,

@@ -26,7 +26,8 @@ void fotest_taints(struct actor_sim *sim, const char *name,
  * as "key:Op:value:Effect:seconds" ("" for empty parts, seconds "-" for
  * none), NULL-terminated; @app_tol_s < 0: no application failover, else
  * its tolerationSeconds with @purge and state rules "alias=path" (NULL-
- * terminated, may be NULL).
+ * terminated, may be NULL). With @app_tol_s < 0 and @purge set, @purge and
+ * @rules are failover.cluster's.
  */
 void fotest_spec(struct actor_sim *sim, const char *ns, const char *name,
                  int replicas, bool duplicated, const char *const *tols,

@@ -525,6 +525,30 @@ taint_manager__purge_mode_from_policy_with_old_names(void **state)
     fotest_reset(NULL);
 }
 
+static void
+taint_manager__cluster_state_preserved_in_request(void **state)
+{
+    const char *rules[] = { "replicas={ .replicas }", "gone={ .nope }",
+                            NULL };
+    struct actor_sim *sim;
+
+    (void)state;
+    setup_conf();
+    sim = world(2, 1, NULL);
+    fotest_spec(sim, "ns", "b000", 1, false, NULL, -1, "Directly", rules);
+    fotest_work(sim, "m0", "ns", "b000", 1, 1, true, "Healthy",
+                "{\"replicas\": 7}");
+    fotest_taints(sim, "m0", (const char *[]){ "nr:NoExecute@1000", NULL });
+    actor_sim_run_until(sim, S(T0 + 1));
+    assert_string_equal(fotest_preserved(sim, "ns", "b000", "m0",
+                                         "replicas"), "7");
+    assert_string_equal(fotest_preserved(sim, "ns", "b000", "m0", "gone"), "");
+    assert_string_equal(fotest_last_record(sim, "ns", "b000", "m0"),
+                        "Requested");
+    actor_sim_free(sim);
+    fotest_reset(NULL);
+}
+
 int
 main(void)
 {
@@ -545,6 +569,7 @@ main(void)
         cmocka_unit_test(restart__no_repeated_request_and_timers_rearmed),
         cmocka_unit_test(mode__observe_records_and_disabled_decides_nothing),
         cmocka_unit_test(taint_manager__purge_mode_from_policy_with_old_names),
+        cmocka_unit_test(taint_manager__cluster_state_preserved_in_request),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
