@@ -37,6 +37,17 @@ const char *cli_server_url(const char *flag);
 /* Connects a short-lived CLI connection; prints the error itself. */
 int cli_connect(const char *url, struct bus_conn **out);
 
+struct model_set;
+
+/*
+ * Publishes every object of @set to the control plane at @server (NULL:
+ * the default), as kubectl apply would send them, or their deletion.
+ * Prints one line per object. Returns 0, or a negative errno when the bus
+ * cannot be reached (-ENOTCONN...) or an object was not sent (-EIO).
+ */
+int cli_objects_publish(const struct model_set *set, bool delete,
+                        const char *server);
+
 /* Path of deploy/nats/streams.json: $FLOTILLA_STREAMS, else the source tree's. */
 const char *cli_streams_path(void);
 

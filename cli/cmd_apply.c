@@ -5,6 +5,7 @@
  * be created, or the errors. Applying for real needs the control plane and
  * is not part of this command yet.
  */
+#include "cli.h"
 #include "commands.h"
 
 #include <errno.h>
@@ -20,13 +21,15 @@ struct apply_opts {
     const char *path;
     bool dry_run;
     bool tsv;
+    const char *server;
 };
 
 static void
 apply_usage(FILE *f)
 {
     fprintf(f,
-            "usage: flotilla apply --dry-run -f FILE|DIR [-o text|tsv]\n"
+            "usage: flotilla apply [--dry-run] -f FILE|DIR [-o text|tsv] "
+            "[--server URL]\n"
             "\n"
             "Decodes and validates every YAML or JSON document of FILE (or of\n"
             "every *.yaml, *.yml, *.json file under DIR), applies API\n"
@@ -35,7 +38,11 @@ apply_usage(FILE *f)
             "created (name, policy, replicas, requirements), or the errors\n"
             "with file, document, line and field.\n"
             "\n"
-            "  --dry-run   required for now: nothing is sent anywhere\n"
+            "  --dry-run   validate and preview only: nothing is sent\n"
+            "  --server    the control plane's bus (default $FLOTILLA_NATS_URL\n"
+            "              or nats://127.0.0.1:4222, as `make up` starts it)\n"
+            "Without --dry-run every accepted object is sent to the control\n"
+            "plane; a document that is rejected stops the whole apply.\n"
             "  -f PATH     file or directory to read\n"
             "  -o tsv      one verdict line per document (for tests):\n"
             "              FILE<TAB>DOC<TAB>accepted|rejected|unsupported"
@@ -51,6 +58,8 @@ parse_args(int argc, char **argv, struct apply_opts *o)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dry-run") == 0) {
             o->dry_run = true;
+        } else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
+            o->server = argv[++i];
         } else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
             o->path = argv[++i];
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
@@ -81,10 +90,36 @@ parse_args(int argc, char **argv, struct apply_opts *o)
     return 0;
 }
 
+/*
+ * Sends the objects of @set when every document was accepted; otherwise
+ * prints the errors again (the loader reported nothing) and sends nothing.
+ */
+static int
+apply_for_real(const struct apply_opts *o, struct model_set *set, int rc)
+{
+    if (rc == -EINVAL) {
+        struct model_set again = { NULL, 0 };
+
+        fprintf(stderr, "flotilla apply: nothing was sent: fix these first\n");
+        (void)model_load_path(o->path, &again, model_report_verdict_text, NULL);
+        model_set_release(&again);
+        model_set_release(set);
+        return 1;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "flotilla apply: %s: %s\n", o->path, strerror(-rc));
+        model_set_release(set);
+        return 2;
+    }
+    rc = cli_objects_publish(set, false, o->server);
+    model_set_release(set);
+    return rc == 0 ? 0 : rc == -EIO ? 1 : 2;
+}
+
 int
 cmd_apply(int argc, char **argv)
 {
-    struct apply_opts o = { NULL, false, false };
+    struct apply_opts o = { NULL, false, false, NULL };
     struct model_set set = { NULL, 0 };
     int rc;
 
@@ -92,17 +127,13 @@ cmd_apply(int argc, char **argv)
     if (rc != 0) {
         return rc > 0 ? 0 : 2;
     }
-    if (!o.dry_run) {
-        fprintf(stderr,
-                "flotilla apply: applying needs a running Flotilla control "
-                "plane, which this command cannot reach yet; use --dry-run "
-                "to validate and preview\n");
-        return 2;
-    }
     rc = model_load_path(o.path, &set,
                          o.tsv ? model_report_verdict_tsv
-                               : model_report_verdict_text,
+                               : o.dry_run ? model_report_verdict_text : NULL,
                          NULL);
+    if (!o.dry_run) {
+        return apply_for_real(&o, &set, rc);
+    }
     if (rc != 0 && rc != -EINVAL) {
         fprintf(stderr, "flotilla apply: %s: %s\n", o.path, strerror(-rc));
         model_set_release(&set);

@@ -15,7 +15,9 @@ struct cli_command {
 
 int cmd_apply(int argc, char **argv);
 int cmd_brake(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
+int cmd_get(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

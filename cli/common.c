@@ -13,6 +13,7 @@
 #include "ctaint/ctaint.h"
 #include "executor/executor.h"
 #include "geviction/geviction.h"
+#include "magent/agent.h"
 #include "policy/actor.h"
 #include "prober/prober.h"
 #include "sched/actor.h"
@@ -43,7 +44,22 @@ settings_config(const struct cfg *c)
     return &c->settings;
 }
 
+static int
+member_agent_run(const struct cfg *c, struct bus_conn *conn,
+                 const char *instance, void **handle)
+{
+    return member_agent_start(c, conn, instance,
+                              (struct member_agent **)handle);
+}
+
+static void
+member_agent_end(void *handle)
+{
+    member_agent_stop(handle);
+}
+
 const struct cli_actor cli_actors[] = {
+    { "member-agent", NULL, NULL, member_agent_run, member_agent_end },
     { "application-failover", &appfo_core, appfo_config_build, NULL, NULL },
     { "cluster", &ctaint_core, NULL, NULL, NULL },
     { "cluster-status", &cstatus_core, settings_config, NULL, NULL },

@@ -28,6 +28,12 @@ struct probe_member {
     struct prober *p;
     char name[128];
     struct kube_client *client;
+    /* The last discovery, sent with every answered probe so that each
+     * result stands on its own. */
+    Flotilla__V1__APIEnablement **apis;
+    size_t n_apis;
+    bool apis_complete;
+    char version[64];
     pthread_t thread;
     bool started;
 };
@@ -90,7 +96,7 @@ publish(struct prober *p, const char *cluster,
 static void
 read_member(struct probe_member *m, bool discover,
             Flotilla__V1__ProbeResult *r, Flotilla__V1__ResourceSummary *rs,
-            struct kube_discovery **disc, char *version, size_t vlen)
+            struct kube_discovery **disc)
 {
     struct kube_summary sum;
     struct kube_error err;
@@ -104,20 +110,23 @@ read_member(struct probe_member *m, bool discover,
                  err.text);
     }
     kube_summary_release(&sum);
-    if (!discover) {
-        return;
+    if (discover || m->apis == NULL) {
+        if (kube_discover(m->client, disc, &err) == 0) {
+            kube_discovery_enablements_free(m->apis, m->n_apis);
+            m->apis = NULL;
+            m->n_apis = 0;
+            (void)kube_discovery_enablements(*disc, &m->apis, &m->n_apis);
+            m->apis_complete = (*disc)->complete;
+        } else {
+            log_warn("discovery failed", "cluster=%s detail=\"%s\"", m->name,
+                     err.text);
+        }
+        (void)kube_version(m->client, m->version, sizeof(m->version), &err);
     }
-    if (kube_discover(m->client, disc, &err) == 0) {
-        (void)kube_discovery_enablements(*disc, &r->api_enablements,
-                                         &r->n_api_enablements);
-        r->api_enablements_complete = (*disc)->complete;
-    } else {
-        log_warn("discovery failed", "cluster=%s detail=\"%s\"", m->name,
-                 err.text);
-    }
-    if (kube_version(m->client, version, vlen, &err) == 0) {
-        r->kubernetes_version = version;
-    }
+    r->api_enablements = m->apis;
+    r->n_api_enablements = m->n_apis;
+    r->api_enablements_complete = m->apis_complete;
+    r->kubernetes_version = m->version;
 }
 
 static void
@@ -127,7 +136,6 @@ probe_once(struct probe_member *m, unsigned round)
     Flotilla__V1__ResourceSummary rs = FLOTILLA__V1__RESOURCE_SUMMARY__INIT;
     struct kube_discovery *disc = NULL;
     struct kube_probe_result pr;
-    char version[64] = "";
     int64_t t0 = util_time_now_ns();
 
     memset(&pr, 0, sizeof(pr));
@@ -135,8 +143,7 @@ probe_once(struct probe_member *m, unsigned round)
     prober_result_fill(&r, m->name, (int)pr.outcome, pr.http_status,
                        pr.reason, t0, pr.duration_ns);
     if (pr.outcome == KUBE_PROBE_OK) {
-        read_member(m, round % DISCOVERY_EVERY == 0, &r, &rs, &disc, version,
-                    sizeof(version));
+        read_member(m, round % DISCOVERY_EVERY == 0, &r, &rs, &disc);
     }
     if (publish(m->p, m->name, &r) != 0) {
         log_warn("probe result not published", "cluster=%s outcome=%s",
@@ -144,7 +151,6 @@ probe_once(struct probe_member *m, unsigned round)
     }
     log_debug("probed", "cluster=%s outcome=%s code=%d ms=%" PRId64, m->name,
               r.outcome, (int)r.http_code, pr.duration_ns / NS_PER_MS);
-    kube_discovery_enablements_free(r.api_enablements, r.n_api_enablements);
     kube_discovery_free(disc);
     kube_summary_proto_release(&rs);
 }
@@ -214,6 +220,7 @@ prober_start(const struct cfg *c, struct bus_conn *conn, const char *instance,
         }
         m->p = p;
         snprintf(m->name, sizeof(m->name), "%s", cm->name);
+        kube_client_config_init(&kc);
         kube_client_config_from_member(&kc, cm);
         kc.connect_timeout_ms = (long)(p->timeout_ns / NS_PER_MS);
         kc.request_timeout_ms = (long)(p->timeout_ns / NS_PER_MS);
@@ -261,6 +268,8 @@ prober_stop(struct prober *p)
             pthread_join(p->members[i].thread, NULL);
         }
         kube_client_free(p->members[i].client);
+        kube_discovery_enablements_free(p->members[i].apis,
+                                        p->members[i].n_apis);
     }
     free(p->members);
     pthread_mutex_destroy(&p->lock);

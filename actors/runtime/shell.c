@@ -442,6 +442,9 @@ handle_one(struct actor_shell *s, struct bus_msg *m, int64_t now)
         dead_letter(s, m, why);
         return false;
     }
+    log_debug("input", "actor=%s subject=%s seq=%" PRIu64 " producer=%s type=%s",
+              s->core->name, m->subject, m->stream_seq, env->producer,
+              env->type);
     actor_fx_begin(&s->fx, s->core->name, s->producer, now, &am, NULL);
     rc = s->core->handle(s->state, &am, now, &s->fx);
     bus_envelope_free(env);

@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `flotilla get clusters|bindings|works|taints|evictions`: the control
+ * plane's state as the streams hold it (the last message of each key), in
+ * aligned tables, or as JSON/YAML with -o, or again on every change with -w.
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "bus/bus.h"
+#include "bus/envelope.h"
+#include "bus/subject.h"
+#include "util/log.h"
+#include "util/strmap.h"
+#include "util/time.h"
+
+#include "table.h"
+
+enum out_format { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML };
+
+struct get_ctx {
+    struct bus_conn *c;
+    enum out_format fmt;
+    struct strmap seen;     /* subject -> decoded envelope (ptr) */
+};
+
+static void
+usage(FILE *f)
+{
+    fprintf(f,
+            "usage: flotilla get clusters|bindings|works|taints|evictions "
+            "[-o wide|json|yaml] [-w] [--server URL]\n\n"
+            "Shows the control plane's state: the last message of every key in\n"
+            "the streams. -w prints it again whenever it changes.\n");
+}
+
+static int
+collect(const struct bus_msg *m, void *arg)
+{
+    struct get_ctx *g = arg;
+    Flotilla__V1__Envelope *env = NULL;
+    struct strmap_entry *e;
+    char why[128];
+
+    if (bus_envelope_unpack(m->data, m->len, &env, why, sizeof(why)) != 0) {
+        return 0;
+    }
+    e = util_strmap_put(&g->seen, m->subject);
+    if (e == NULL) {
+        bus_envelope_free(env);
+        return -ENOMEM;
+    }
+    bus_envelope_free(e->ptr);
+    e->ptr = env->deleted ? NULL : env;
+    if (env->deleted) {
+        bus_envelope_free(env);
+    }
+    return 0;
+}
+
+static void
+release(struct get_ctx *g)
+{
+    struct strmap_entry *e;
+    size_t i = 0;
+
+    while ((e = util_strmap_next(&g->seen, &i)) != NULL) {
+        bus_envelope_free(e->ptr);
+    }
+    util_strmap_release(&g->seen);
+}
+
+static const Flotilla__V1__Envelope *
+lookup(struct get_ctx *g, const char *prefix, const char *a, const char *b,
+       const char *c)
+{
+    char subject[BUS_SUBJECT_MAX];
+    struct strmap_entry *e;
+
+    bus_subject_build(subject, sizeof(subject), prefix, a, b, c);
+    e = util_strmap_get(&g->seen, subject);
+    return e != NULL ? e->ptr : NULL;
+}
+
+/* Subjects starting with @prefix, sorted. */
+static size_t
+keys(struct get_ctx *g, const char *prefix, const char ***out)
+{
+    struct strmap_entry *e;
+    size_t i = 0, n = 0;
+    const char **k = calloc(g->seen.len + 1, sizeof(*k));
+
+    while (k != NULL && (e = util_strmap_next(&g->seen, &i)) != NULL) {
+        if (e->ptr != NULL && strncmp(e->key, prefix, strlen(prefix)) == 0) {
+            k[n++] = e->key;
+        }
+    }
+    if (k != NULL) {
+        qsort(k, n, sizeof(*k), table_cmp_str);
+    }
+    *out = k;
+    return n;
+}
+
+static char *
+taints_text(const Flotilla__V1__ClusterTaints *t)
+{
+    char buf[2048] = "";
+    size_t off = 0;
+
+    for (size_t i = 0; t != NULL && i < t->n_taints && off < sizeof(buf); i++) {
+        const Flotilla__V1__Taint *x = t->taints[i];
+
+        off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s%s%s:%s",
+                                i ? "," : "", x->key, x->value[0] ? "=" : "",
+                                x->value, x->effect);
+    }
+    return strdup(off > 0 ? buf : "<none>");
+}
+
+static void
+get_clusters(struct get_ctx *g, struct table *t)
+{
+    const char **k = NULL;
+    size_t n = keys(g, "cluster.spec.", &k);
+
+    table_header(t, "NAME", "READY", "REASON", "REGION", "ZONE", "TAINTS",
+                 g->fmt == OUT_WIDE ? "APIS" : NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        char name[1][256];
+        const Flotilla__V1__Envelope *e;
+        Flotilla__V1__ClusterSpec *spec = NULL;
+        Flotilla__V1__ClusterStatus *st = NULL;
+        Flotilla__V1__ClusterTaints *tt = NULL;
+        char *taints;
+        char apis[32];
+
+        if (bus_subject_names(k[i], 2, name, 1) != 1) {
+            continue;
+        }
+        e = lookup(g, "cluster.spec", name[0], NULL, NULL);
+        spec = flotilla__v1__cluster_spec__unpack(NULL, e->payload.len,
+                                                  e->payload.data);
+        e = lookup(g, "cluster.status", name[0], NULL, NULL);
+        if (e != NULL) {
+            st = flotilla__v1__cluster_status__unpack(NULL, e->payload.len,
+                                                      e->payload.data);
+        }
+        e = lookup(g, "cluster.taint", name[0], NULL, NULL);
+        if (e != NULL) {
+            tt = flotilla__v1__cluster_taints__unpack(NULL, e->payload.len,
+                                                      e->payload.data);
+        }
+        taints = taints_text(tt);
+        snprintf(apis, sizeof(apis), "%zu", st != NULL ? st->n_api_enablements
+                                                       : (size_t)0);
+        table_row(t, name[0], st != NULL && st->ready[0] ? st->ready : "-",
+                  st != NULL && st->reason[0] ? st->reason : "-",
+                  spec != NULL && spec->region[0] ? spec->region : "-",
+                  spec != NULL && spec->zone[0] ? spec->zone : "-", taints,
+                  g->fmt == OUT_WIDE ? apis : NULL, NULL);
+        free(taints);
+        if (spec != NULL) {
+            flotilla__v1__cluster_spec__free_unpacked(spec, NULL);
+        }
+        if (st != NULL) {
+            flotilla__v1__cluster_status__free_unpacked(st, NULL);
+        }
+        if (tt != NULL) {
+            flotilla__v1__cluster_taints__free_unpacked(tt, NULL);
+        }
+    }
+    free(k);
+}
+
+static void
+placement_text(const Flotilla__V1__ScheduleDecision *d, char *buf, size_t len)
+{
+    size_t off = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; d != NULL && i < d->n_clusters && off < len; i++) {
+        off += (size_t)snprintf(buf + off, len - off, "%s%s:%d", i ? " " : "",
+                                d->clusters[i]->name, d->clusters[i]->replicas);
+    }
+    if (off == 0) {
+        snprintf(buf, len, "<none>");
+    }
+}
+
+static void
+get_bindings(struct get_ctx *g, struct table *t, bool evictions)
+{
+    const char **k = NULL;
+    size_t n = keys(g, "binding.spec.", &k);
+
+    if (evictions) {
+        table_header(t, "NAMESPACE", "BINDING", "CLUSTER", "STATE", "REASON",
+                     "PURGE", NULL);
+    } else {
+        table_header(t, "NAMESPACE", "NAME", "REPLICAS", "PLACEMENT",
+                     "SCHEDULABLE", "REASON", "EVICTING",
+                     g->fmt == OUT_WIDE ? "POLICY" : NULL, NULL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char names[2][256];
+        const Flotilla__V1__Envelope *e;
+        Flotilla__V1__BindingSpec *b;
+        Flotilla__V1__ScheduleDecision *d = NULL;
+        char place[1024], reps[16], ev[512] = "", policy[600];
+        size_t off = 0;
+
+        if (bus_subject_names(k[i], 2, names, 2) != 2) {
+            continue;
+        }
+        e = lookup(g, "binding.spec", names[0], names[1], NULL);
+        b = flotilla__v1__binding_spec__unpack(NULL, e->payload.len,
+                                               e->payload.data);
+        e = lookup(g, "binding.schedule", names[0], names[1], NULL);
+        if (e != NULL) {
+            d = flotilla__v1__schedule_decision__unpack(NULL, e->payload.len,
+                                                        e->payload.data);
+        }
+        if (b == NULL) {
+            continue;
+        }
+        if (evictions) {
+            for (size_t j = 0; d != NULL && j < d->n_eviction_tasks; j++) {
+                const Flotilla__V1__GracefulEvictionTask *x = d->eviction_tasks[j];
+
+                table_row(t, names[0][0] ? names[0] : "-", names[1],
+                          x->from_cluster, "accepted", x->reason,
+                          x->purge_mode, NULL);
+            }
+            for (size_t j = 0; d != NULL && j < d->n_blocked_evictions; j++) {
+                const Flotilla__V1__BlockedEviction *x = d->blocked_evictions[j];
+
+                table_row(t, names[0][0] ? names[0] : "-", names[1], x->cluster,
+                          "blocked", x->reason, "-", NULL);
+            }
+        } else {
+            placement_text(d, place, sizeof(place));
+            snprintf(reps, sizeof(reps), "%d", b->replicas);
+            for (size_t j = 0; d != NULL && j < d->n_eviction_tasks &&
+                               off < sizeof(ev); j++) {
+                off += (size_t)snprintf(ev + off, sizeof(ev) - off, "%s%s",
+                                        j ? "," : "",
+                                        d->eviction_tasks[j]->from_cluster);
+            }
+            snprintf(policy, sizeof(policy), "%s%s%s", b->policy_namespace,
+                     b->policy_namespace[0] ? "/" : "", b->policy_name);
+            table_row(t, names[0][0] ? names[0] : "-", names[1], reps, place,
+                      d == NULL ? "-" : d->schedulable ? "True" : "False",
+                      d == NULL ? "Pending" : d->reason, off ? ev : "-",
+                      g->fmt == OUT_WIDE ? policy : NULL, NULL);
+        }
+        flotilla__v1__binding_spec__free_unpacked(b, NULL);
+        if (d != NULL) {
+            flotilla__v1__schedule_decision__free_unpacked(d, NULL);
+        }
+    }
+    free(k);
+}
+
+static void
+get_works(struct get_ctx *g, struct table *t)
+{
+    const char **k = NULL;
+    size_t n = keys(g, "work.spec.", &k);
+
+    table_header(t, "CLUSTER", "NAMESPACE", "BINDING", "WANT", "PRESENT",
+                 "READY", "HEALTH", "ERROR", NULL);
+    for (size_t i = 0; i < n; i++) {
+        char names[3][256];
+        const Flotilla__V1__Envelope *e;
+        Flotilla__V1__WorkSpec *w;
+        Flotilla__V1__WorkStatus *st = NULL;
+        char want[32], ready[32];
+
+        if (bus_subject_names(k[i], 2, names, 3) != 3) {
+            continue;
+        }
+        e = lookup(g, "work.spec", names[0], names[1], names[2]);
+        w = flotilla__v1__work_spec__unpack(NULL, e->payload.len,
+                                            e->payload.data);
+        e = lookup(g, "work.status", names[0], names[1], names[2]);
+        if (e != NULL) {
+            st = flotilla__v1__work_status__unpack(NULL, e->payload.len,
+                                                   e->payload.data);
+        }
+        if (w == NULL) {
+            continue;
+        }
+        snprintf(want, sizeof(want), "%s", w->delete_ ? "deleted" : "applied");
+        snprintf(ready, sizeof(ready), "%d/%d", st ? st->ready_replicas : 0,
+                 st ? st->replicas : 0);
+        table_row(t, names[0], names[1][0] ? names[1] : "-", names[2], want,
+                  st == NULL ? "-" : st->present ? "yes" : "no", ready,
+                  st != NULL && st->health[0] ? st->health : "-",
+                  st != NULL && st->apply_error[0] ? st->apply_error : "-",
+                  NULL);
+        flotilla__v1__work_spec__free_unpacked(w, NULL);
+        if (st != NULL) {
+            flotilla__v1__work_status__free_unpacked(st, NULL);
+        }
+    }
+    free(k);
+}
+
+static void
+get_taints(struct get_ctx *g, struct table *t)
+{
+    const char **k = NULL;
+    size_t n = keys(g, "cluster.taint.", &k);
+
+    table_header(t, "CLUSTER", "KEY", "VALUE", "EFFECT", "SOURCE", "ADDED",
+                 NULL);
+    for (size_t i = 0; i < n; i++) {
+        const Flotilla__V1__Envelope *e;
+        Flotilla__V1__ClusterTaints *tt;
+        char name[1][256];
+
+        if (bus_subject_names(k[i], 2, name, 1) != 1) {
+            continue;
+        }
+        e = lookup(g, "cluster.taint", name[0], NULL, NULL);
+        tt = flotilla__v1__cluster_taints__unpack(NULL, e->payload.len,
+                                                  e->payload.data);
+        for (size_t j = 0; tt != NULL && j < tt->n_taints; j++) {
+            char when[40];
+
+            util_time_format_rfc3339(tt->taints[j]->time_added_ns, when,
+                                     sizeof(when));
+            table_row(t, name[0], tt->taints[j]->key,
+                      tt->taints[j]->value[0] ? tt->taints[j]->value : "-",
+                      tt->taints[j]->effect,
+                      tt->taints[j]->source[0] ? tt->taints[j]->source : "-",
+                      when, NULL);
+        }
+        if (tt != NULL) {
+            flotilla__v1__cluster_taints__free_unpacked(tt, NULL);
+        }
+    }
+    free(k);
+}
+
+struct source {
+    const char *stream;
+    const char *filter;
+};
+
+static int
+read_state(struct get_ctx *g, const char *what)
+{
+    static const struct source clusters[] = {
+        { "FL_CLUSTERS", "cluster.>" }, { NULL, NULL } };
+    static const struct source bindings[] = {
+        { "FL_BINDINGS", "binding.>" }, { NULL, NULL } };
+    static const struct source works[] = {
+        { "FL_WORK", "work.>" }, { NULL, NULL } };
+    const struct source *src = strcmp(what, "works") == 0 ? works
+                               : strncmp(what, "binding", 7) == 0 ||
+                                         strncmp(what, "eviction", 8) == 0
+                                   ? bindings
+                                   : clusters;
+    int rc = 0;
+
+    for (; src->stream != NULL && rc == 0; src++) {
+        rc = bus_read_last_per_subject(g->c, src->stream, src->filter,
+                                       collect, g);
+    }
+    return rc;
+}
+
+/*
+ * Prints the state once; with @last (watching) only when the text differs
+ * from what *@last holds, which it then replaces.
+ */
+static int
+show(struct get_ctx *g, const char *what, char **last)
+{
+    struct table t;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out;
+    int rc;
+
+    table_init(&t);
+    rc = read_state(g, what);
+    if (rc != 0) {
+        fprintf(stderr, "flotilla get: %s\n", strerror(-rc));
+        return 1;
+    }
+    if (strncmp(what, "cluster", 7) == 0) {
+        get_clusters(g, &t);
+    } else if (strncmp(what, "binding", 7) == 0) {
+        get_bindings(g, &t, false);
+    } else if (strncmp(what, "eviction", 8) == 0) {
+        get_bindings(g, &t, true);
+    } else if (strncmp(what, "work", 4) == 0) {
+        get_works(g, &t);
+    } else {
+        get_taints(g, &t);
+    }
+    out = open_memstream(&text, &len);
+    if (out == NULL) {
+        table_release(&t);
+        release(g);
+        return 1;
+    }
+    if (g->fmt == OUT_JSON || g->fmt == OUT_YAML) {
+        table_print_records(&t, out, g->fmt == OUT_YAML);
+    } else {
+        table_print(&t, out);
+    }
+    fclose(out);
+    if (last == NULL || *last == NULL || strcmp(*last, text) != 0) {
+        fputs(last != NULL && *last != NULL ? "\n" : "", stdout);
+        fputs(text, stdout);
+        fflush(stdout);
+    }
+    if (last != NULL) {
+        free(*last);
+        *last = text;
+    } else {
+        free(text);
+    }
+    table_release(&t);
+    release(g);
+    return 0;
+}
+
+int
+cmd_get(int argc, char **argv)
+{
+    static const char *const kinds[] = { "clusters", "cluster", "bindings",
+        "binding", "works", "work", "taints", "taint", "evictions",
+        "eviction", NULL };
+    struct get_ctx g;
+    const char *server = NULL;
+    const char *what = NULL;
+    char *last = NULL;
+    bool watch = false;
+    int rc;
+
+    memset(&g, 0, sizeof(g));
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            const char *o = argv[++i];
+
+            g.fmt = strcmp(o, "wide") == 0   ? OUT_WIDE
+                    : strcmp(o, "json") == 0 ? OUT_JSON
+                    : strcmp(o, "yaml") == 0 ? OUT_YAML
+                                             : (enum out_format)-1;
+            if ((int)g.fmt < 0) {
+                fprintf(stderr, "flotilla get: -o %s: use wide, json or yaml\n", o);
+                return 2;
+            }
+        } else if (strcmp(argv[i], "-w") == 0 || strcmp(argv[i], "--watch") == 0) {
+            watch = true;
+        } else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
+            server = argv[++i];
+        } else if (what == NULL) {
+            what = argv[i];
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    for (size_t k = 0; what != NULL && kinds[k] != NULL; k++) {
+        if (strcmp(what, kinds[k]) == 0) {
+            goto known;
+        }
+    }
+    fprintf(stderr, "flotilla get: %s: say clusters, bindings, works, taints "
+                    "or evictions\n", what ? what : "nothing to get");
+    return 2;
+known:
+    util_log_set_level("error");
+    if (cli_connect(cli_server_url(server), &g.c) != 0) {
+        return 1;
+    }
+    rc = show(&g, what, watch ? &last : NULL);
+    while (watch && rc == 0) {
+        sleep(1);
+        rc = show(&g, what, &last);
+    }
+    free(last);
+    bus_conn_free(g.c);
+    bus_shutdown();
+    return rc;
+}

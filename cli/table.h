@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Aligned tables for the CLI, and the same rows as JSON or YAML records. */
+#ifndef CLI_TABLE_H
+#define CLI_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define TABLE_COLS 12
+
+struct table {
+    char *head[TABLE_COLS];
+    size_t ncols;
+    char ***rows;       /* rows[i][c], copies */
+    size_t nrows, cap;
+};
+
+void table_init(struct table *t);
+void table_release(struct table *t);
+
+/* Column names, NULL-terminated (a NULL ends the list early). */
+void table_header(struct table *t, ...);
+
+/* One row of strings, NULL-terminated; missing cells print as "". */
+void table_row(struct table *t, ...);
+
+/* Prints the columns aligned, kubectl-style (three spaces apart). */
+void table_print(const struct table *t, FILE *f);
+
+/* Prints the rows as a JSON array (or YAML list) of objects keyed by the
+ * lower-case column names. */
+void table_print_records(const struct table *t, FILE *f, bool yaml);
+
+/* qsort comparator for an array of const char *. */
+int table_cmp_str(const void *a, const void *b);
+
+#endif /* CLI_TABLE_H */
