@@ -289,7 +289,9 @@ record(struct actor_fx *fx, const struct pair *p, const char *step,
     ev.reason = (char *)reason;
     ev.message = (char *)message;
     ev.at_ns = now;
-    ev.unhealthy_ns = p->accum_ns;
+    /* Counted up to now; a step with the clock running reads back as
+     * "running since at_ns" (take_own_record). */
+    ev.unhealthy_ns = p->accum_ns + (p->since_ns != 0 ? now - p->since_ns : 0);
     ev.episode_ns = p->episode_ns;
     ev.preserved_label_state = kv;
     ev.n_preserved_label_state = nkv;
@@ -744,18 +746,23 @@ take_own_record(struct appfo_state *s, const struct actor_msg *m)
     }
     p = pair_get(s, ev->namespace_, ev->name, ev->cluster, true);
     if (p != NULL) {
+        bool asked = strcmp(ev->step, "Requested") == 0 ||
+                     strcmp(ev->step, "Blocked") == 0;
+
         p->accum_ns = ev->unhealthy_ns;
         p->episode_ns = ev->episode_ns;
-        if (strcmp(ev->step, "Detected") == 0 ||
+        p->since_ns = 0;
+        if (asked || strcmp(ev->step, "Detected") == 0 ||
             strcmp(ev->step, "Resumed") == 0) {
-            p->since_ns = ev->at_ns;
-        } else if (strcmp(ev->step, "Paused") == 0) {
-            p->since_ns = 0;
-        } else if (strcmp(ev->step, "Recovered") == 0) {
-            p->since_ns = 0;
+            p->since_ns = ev->at_ns;   /* running since then */
+        } else if (strcmp(ev->step, "Recovered") == 0 ||
+                   strcmp(ev->step, "Withdrawn") == 0) {
             p->accum_ns = 0;
-        } else if (strcmp(ev->step, "Blocked") == 0) {
+        }
+        if (asked) {
             p->requested = true;
+        } else if (strcmp(ev->step, "Withdrawn") == 0) {
+            p->requested = false;
         }
     }
     flotilla__v1__failover_event__free_unpacked(ev, NULL);

@@ -41,7 +41,7 @@ struct bnd {
     char purge[16];                      /* for requests */
     bool has_spec;
     bool warned;                         /* deprecated purge mode logged */
-    size_t nrules;                       /* failover.cluster.statePreservation */
+    size_t nrules;          /* failover.cluster.statePreservation rules */
     char *alias[MAX_RULES];
     char *path[MAX_RULES];
     Flotilla__V1__ScheduleDecision *sched;  /* owned; NULL: not placed */

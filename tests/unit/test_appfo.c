@@ -210,6 +210,7 @@ static void
 app_failover__restart_keeps_the_clock_and_asks_once(void **state)
 {
     struct actor_sim *sim = world(100, NULL);
+    size_t recs;
 
     (void)state;
     fotest_work(sim, "m1", "ns", "app", 1, 0, true, "Unhealthy", "{}");
@@ -219,9 +220,49 @@ app_failover__restart_keeps_the_clock_and_asks_once(void **state)
     assert_int_equal(fotest_count("binding.evict.*.*.*"), 0);
     actor_sim_run_until(sim, S(T0 + 100));   /* not 150: clock survived */
     assert_int_equal(fotest_count("binding.evict.*.*.*"), 1);
+    recs = fotest_count("failover.record.*.*.*");
     assert_int_equal(actor_sim_restart(sim, "application-failover"), 0);
     actor_sim_run_until(sim, S(T0 + 400));
     assert_int_equal(fotest_count("binding.evict.*.*.*"), 1);
+    assert_int_equal(fotest_count("failover.record.*.*.*"), recs);
+    done(sim);
+}
+
+static void
+app_failover__observe_records_and_disabled_decides_nothing(void **state)
+{
+    struct actor_sim *sim = NULL;
+
+    (void)state;
+    appfo_config_init(&conf);
+    conf.mode = CFG_FAILOVER_OBSERVE;
+    assert_int_equal(actor_sim_new(S(T0), &sim), 0);
+    fotest_reset(sim);
+    fotest_spec(sim, "ns", "app", 1, false, NULL, 10, "Gracefully", NULL);
+    fotest_schedule(sim, "ns", "app", (const char *[]){ "m1=1", NULL },
+                    NULL);
+    assert_int_equal(actor_sim_add(sim, &appfo_core, &conf), 0);
+    fotest_work(sim, "m1", "ns", "app", 1, 0, true, "Unhealthy", "{}");
+    actor_sim_run_until(sim, S(T0 + 20));
+    assert_int_equal(fotest_count("binding.evict.*.*.*"), 0);
+    assert_string_equal(fotest_last_record(sim, "ns", "app", "m1"),
+                        "Blocked");
+    assert_int_equal(actor_sim_restart(sim, "application-failover"), 0);
+    actor_sim_run_until(sim, S(T0 + 60));
+    assert_int_equal(fotest_count("failover.record.*.*.*"), 2);
+    done(sim);
+
+    conf.mode = CFG_FAILOVER_DISABLED;
+    assert_int_equal(actor_sim_new(S(T0), &sim), 0);
+    fotest_reset(sim);
+    fotest_spec(sim, "ns", "app", 1, false, NULL, 10, "Gracefully", NULL);
+    fotest_schedule(sim, "ns", "app", (const char *[]){ "m1=1", NULL },
+                    NULL);
+    assert_int_equal(actor_sim_add(sim, &appfo_core, &conf), 0);
+    fotest_work(sim, "m1", "ns", "app", 1, 0, true, "Unhealthy", "{}");
+    actor_sim_run_until(sim, S(T0 + 60));
+    assert_int_equal(fotest_count("binding.evict.*.*.*"), 0);
+    assert_int_equal(fotest_count("failover.record.*.*.*"), 0);
     done(sim);
 }
 
@@ -233,9 +274,12 @@ main(void)
         cmocka_unit_test(
             app_failover__unhealthy_for_toleration_requests_eviction),
         cmocka_unit_test(app_failover__unknown_pauses_and_only_healthy_resets),
-        cmocka_unit_test(app_failover__zero_toleration_evicts_at_first_sighting),
+        cmocka_unit_test(
+            app_failover__zero_toleration_evicts_at_first_sighting),
         cmocka_unit_test(app_failover__state_preserved_in_request_and_record),
         cmocka_unit_test(app_failover__restart_keeps_the_clock_and_asks_once),
+        cmocka_unit_test(
+            app_failover__observe_records_and_disabled_decides_nothing),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

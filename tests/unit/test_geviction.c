@@ -235,6 +235,7 @@ graceful__restart_repeats_no_release(void **state)
 {
     struct actor_sim *sim = world(false, 4, "m0:Gracefully:60:1000");
     size_t before;
+    size_t len;
 
     (void)state;
     actor_sim_run_until(sim, S(T0 + 30));
@@ -243,9 +244,11 @@ graceful__restart_repeats_no_release(void **state)
     assert_string_equal(machine(sim), "Deadline");
     before = fotest_count("binding.release.*.*.*");
     assert_int_equal(before, 1);
+    len = actor_sim_log_len(sim);
     assert_int_equal(actor_sim_restart(sim, "graceful-eviction"), 0);
     actor_sim_run_until(sim, S(T0 + 200));
     assert_int_equal(fotest_count("binding.release.*.*.*"), before);
+    assert_int_equal(actor_sim_log_len(sim), len);   /* no record either */
     assert_string_equal(machine(sim), "Deadline");
     done(sim);
 }

@@ -20,7 +20,7 @@
 #include "config/config.h"
 
 struct geviction_config {
-    int64_t grace_period_ns;   /* gracePeriod: deadline when the task has none */
+    int64_t grace_period_ns;   /* gracePeriod: deadline without the task's */
     int64_t dead_after_ns;     /* deadAfter: Unknown this long → Fenced */
 };
 
