@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "model/object.h"
 #include "model/override.h"
+#include "sched/core.h"
 #include "util/log.h"
 #include "util/strmap.h"
 #include "util/time.h"
@@ -52,6 +53,14 @@ struct ex_release {
     bool fenced;
     bool suppressed;
 };
+
+/* What one member's copy gets beyond the template, decided per binding. */
+struct ex_plan {
+    int32_t ordinal;       /* spec.ordinals.start, or -1 */
+    int64_t completions;   /* Job spec.completions share, or -1 */
+};
+
+#define COMPLETIONS_MISSING (-2)
 
 struct ex_binding {
     char *ns;
@@ -969,7 +978,7 @@ observed_of(const struct ex_work *w)
 static int
 render_model(struct executor_state *s, const struct ex_binding *b,
              const Flotilla__V1__TargetCluster *t, const struct ex_work *w,
-             json_t **out, struct model_error *err)
+             int64_t completions, json_t **out, struct model_error *err)
 {
     struct model_render_args a;
     struct strmap_entry *ce = util_strmap_get(&s->clusters, t->name);
@@ -988,9 +997,7 @@ render_model(struct executor_state *s, const struct ex_binding *b,
     a.cluster = t->name;
     a.cluster_obj = c != NULL ? c->obj : NULL;
     a.replicas = is_workload(b->spec) ? t->replicas : -1;
-    /* TODO: the Job completions split (§3.2 step 2) is not computed here;
-     * until it is, a Divided Job keeps the template's completions. */
-    a.completions = -1;
+    a.completions = completions;
     a.policies = policies(s);
     a.observed = observed;
     a.binding_namespace = b->ns;
@@ -1010,8 +1017,8 @@ render_model(struct executor_state *s, const struct ex_binding *b,
 static int
 render_text(struct executor_state *s, const struct ex_binding *b,
             const Flotilla__V1__TargetCluster *t, const struct ex_work *w,
-            int32_t ordinal, const char *key, struct actor_fx *fx,
-            char **out)
+            const struct ex_plan *plan, const char *key,
+            struct actor_fx *fx, char **out)
 {
     struct model_error err;
     json_t *m = NULL;
@@ -1025,16 +1032,21 @@ render_text(struct executor_state *s, const struct ex_binding *b,
                                               : "no template in the binding");
         return 0;
     }
+    if (plan->completions == COMPLETIONS_MISSING) {
+        actor_fx_decision(fx, key, "render-failed",
+                          "Job completions: cluster missing from the split");
+        return 0;
+    }
     memset(&err, 0, sizeof(err));
-    rc = render_model(s, b, t, w, &m, &err);
+    rc = render_model(s, b, t, w, plan->completions, &m, &err);
     if (rc == 0 && strcmp(b->tmpl->kind, "Namespace") == 0) {
         rc = set_label(m, EXECUTOR_MANAGED_LABEL, "true");
     }
     if (rc == 0) {
         rc = inject_preserved(b, t->name, m);
     }
-    if (rc == 0 && ordinal >= 0) {
-        rc = set_ordinals(m, ordinal);
+    if (rc == 0 && plan->ordinal >= 0) {
+        rc = set_ordinals(m, plan->ordinal);
         if (rc == -EINVAL) {
             model_error_set(&err, 0, 0, 0, "spec", "not an object");
         }
@@ -1053,14 +1065,14 @@ render_text(struct executor_state *s, const struct ex_binding *b,
 }
 
 /*
- * Renders and publishes the copy of @b for target @t. @ordinal is the
- * range start (< 0: no ordinals). Returns 0 or a negative errno (render
- * failures are decisions, not errors).
+ * Renders and publishes the copy of @b for target @t following @plan.
+ * Returns 0 or a negative errno (render failures are decisions, not
+ * errors).
  */
 static int
 render_target(struct executor_state *s, struct ex_binding *b,
-              const Flotilla__V1__TargetCluster *t, int32_t ordinal,
-              struct actor_fx *fx)
+              const Flotilla__V1__TargetCluster *t,
+              const struct ex_plan *plan, struct actor_fx *fx)
 {
     Flotilla__V1__WorkSpec ws = FLOTILLA__V1__WORK_SPEC__INIT;
     Flotilla__V1__ObjectReference ref = FLOTILLA__V1__OBJECT_REFERENCE__INIT;
@@ -1073,7 +1085,7 @@ render_target(struct executor_state *s, struct ex_binding *b,
         return -ENOMEM;
     }
     snprintf(key, sizeof(key), "%s/%s/%s", t->name, b->ns, b->name);
-    rc = render_text(s, b, t, w, ordinal, key, fx, &text);
+    rc = render_text(s, b, t, w, plan, key, fx, &text);
     if (rc != 0 || text == NULL) {
         return rc;
     }
@@ -1091,7 +1103,7 @@ render_target(struct executor_state *s, struct ex_binding *b,
     ws.replicas = is_workload(b->spec) ? t->replicas : 0;
     ws.needs_namespace = b->ns[0] != '\0' && !ns_is_system(b->ns);
     ws.decision_seq = b->dec->decision_seq;
-    ws.ordinals_start = ordinal >= 0 ? ordinal : 0;
+    ws.ordinals_start = plan->ordinal >= 0 ? plan->ordinal : 0;
     ws.reason = "placed here";
     if (!work_applied(w) && ws.needs_namespace) {
         /* The namespace first, so the agent finds it there. */
@@ -1208,7 +1220,7 @@ directly_pending(const struct executor_state *s, const struct ex_binding *b,
 /* Ordinal ranges for the targets of a StatefulSet divided over members. */
 static int
 assign_ordinals(const struct executor_state *s, const struct ex_binding *b,
-                const char **clusters, size_t n, int32_t *starts)
+                const char **clusters, size_t n, struct ex_plan *plan)
 {
     struct executor_ordinal_slot *slots = calloc(n + 1, sizeof(*slots));
     int rc;
@@ -1234,7 +1246,7 @@ assign_ordinals(const struct executor_state *s, const struct ex_binding *b,
     }
     rc = executor_ordinals_assign(slots, n, ordinals_base(b));
     for (size_t i = 0; i < n; i++) {
-        starts[i] = slots[i].wants ? slots[i].start : -1;
+        plan[i].ordinal = slots[i].wants ? slots[i].start : -1;
     }
     free(slots);
     return rc;
@@ -1259,6 +1271,70 @@ ns_binding_name(const struct ex_binding *b, char *buf, size_t len)
     }
     snprintf(buf, len, "%.*s", (int)(n - k), b->name);
     return true;
+}
+
+static bool
+is_divided_job(const struct ex_binding *b)
+{
+    return b->tmpl != NULL && strcmp(b->tmpl->kind, "Job") == 0 &&
+           !is_duplicated(b->spec) && b->spec->replicas > 0;
+}
+
+/*
+ * The Job completions split (interpreter.md §3.2 step 2, §4.5): the
+ * template's spec.completions apportioned over the targets with each one's
+ * parallelism as its weight, by the scheduler's dispenser (Webster with the
+ * UID tie-break). A target left out gets COMPLETIONS_MISSING.
+ */
+static int
+split_completions(const struct ex_binding *b, const char **clusters,
+                  size_t n, struct ex_plan *plan)
+{
+    const json_t *c = json_object_get(json_object_get(b->tmpl->json, "spec"),
+                                      "completions");
+    const char *uid = b->spec->resource != NULL &&
+                              b->spec->resource->uid != NULL &&
+                              b->spec->resource->uid[0] != '\0'
+                          ? b->spec->resource->uid
+                          : b->tmpl->uid;
+    struct sched_arena a;
+    struct sched_party *p;
+    struct sched_target *out = NULL;
+    size_t np = 0;
+    size_t nout = 0;
+    int rc = 0;
+
+    if (!json_is_integer(c) || json_integer_value(c) < 0) {
+        return 0;
+    }
+    sched_arena_init(&a);
+    p = sched_arena_alloc(&a, (n + 1) * sizeof(*p));
+    if (p == NULL) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Flotilla__V1__TargetCluster *t = target_of(b->dec, clusters[i]);
+
+        if (t != NULL) {
+            p[np].name = clusters[i];
+            p[np].votes = t->replicas > 0 ? t->replicas : 0;
+            np++;
+            plan[i].completions = COMPLETIONS_MISSING;
+        }
+    }
+    rc = sched_dispense(&a, json_integer_value(c), NULL, 0, p, np, uid, &out,
+                        &nout);
+    for (size_t j = 0; rc == 0 && j < nout; j++) {
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(clusters[i], out[j].name) == 0) {
+                plan[i].completions = out[j].replicas;
+            }
+        }
+    }
+out:
+    sched_arena_release(&a);
+    return rc;
 }
 
 /*
@@ -1319,7 +1395,7 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
              struct actor_fx *fx)
 {
     const char **clusters = NULL;
-    int32_t *starts = NULL;
+    struct ex_plan *plan = NULL;
     char ns_name[256];
     bool gone = b->spec_deleted || (b->dec != NULL && b->dec->deleted);
     bool is_ns;
@@ -1334,13 +1410,14 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
     if (rc != 0) {
         return rc;
     }
-    starts = calloc(n + 1, sizeof(*starts));
-    if (starts == NULL) {
+    plan = calloc(n + 1, sizeof(*plan));
+    if (plan == NULL) {
         rc = -ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        starts[i] = -1;
+        plan[i].ordinal = -1;
+        plan[i].completions = -1;
     }
     if (gone) {
         for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1350,10 +1427,13 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
         goto out;
     }
     if (is_divided_statefulset(b)) {
-        rc = assign_ordinals(s, b, clusters, n, starts);
-        if (rc != 0) {
-            goto out;
-        }
+        rc = assign_ordinals(s, b, clusters, n, plan);
+    }
+    if (rc == 0 && is_divided_job(b)) {
+        rc = split_completions(b, clusters, n, plan);
+    }
+    if (rc != 0) {
+        goto out;
     }
     /* Copies no longer placed and not held go first. */
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -1375,12 +1455,12 @@ binding_eval(struct executor_state *s, struct ex_binding *b, int64_t now,
         const Flotilla__V1__TargetCluster *t = target_of(b->dec, clusters[i]);
 
         if (t != NULL) {
-            rc = render_target(s, b, t, starts[i], fx);
+            rc = render_target(s, b, t, &plan[i], fx);
         }
     }
 out:
     free(clusters);
-    free(starts);
+    free(plan);
     return rc < 0 ? rc : 0;
 }
 

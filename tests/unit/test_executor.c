@@ -837,6 +837,40 @@ executor__own_empty_namespace_deleted_when_set(void **st)
     stop(f);
 }
 
+static void
+executor__divided_job_splits_completions(void **st)
+{
+    struct fixture *f = start(false);
+    static const char job_tmpl[] =
+        "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":"
+        "{\"name\":\"pi\",\"namespace\":\"shop\"},\"spec\":"
+        "{\"parallelism\":4,\"completions\":10,\"template\":{\"spec\":"
+        "{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"pi\","
+        "\"image\":\"perl\"}]}}}}";
+    json_t *m1;
+    json_t *m2;
+
+    (void)st;
+    clusters_ready(f, 2);
+    binding_spec(f, "shop", "pi-job", job_tmpl, 4, true);
+    decision(f, "shop", "pi-job", 1, "member1=3,member2=1", NULL, 0);
+    run(f, T0 + NS_PER_S);
+    m1 = ws_manifest(f, "member1", "shop", "pi-job");
+    m2 = ws_manifest(f, "member2", "shop", "pi-job");
+    assert_int_equal(jint(m1, "spec", "parallelism"), 3);
+    assert_int_equal(jint(m2, "spec", "parallelism"), 1);
+    /* 10 completions weighted 3:1 (Webster): 7.5 and 2.5 round to 8, 2
+     * or 7, 3 by the UID tie-break; never more or less than 10. */
+    assert_int_equal(jint(m1, "spec", "completions") +
+                         jint(m2, "spec", "completions"),
+                     10);
+    assert_true(jint(m1, "spec", "completions") >= 7);
+    assert_true(jint(m2, "spec", "completions") >= 2);
+    json_decref(m1);
+    json_decref(m2);
+    stop(f);
+}
+
 static const char *const db_tmpl =
     "{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":"
     "{\"name\":\"db\",\"namespace\":\"shop\"},\"spec\":{\"replicas\":6,"
@@ -1132,6 +1166,7 @@ main(void)
             executor__deleting_cluster_takes_deletes_while_not_ready),
         cmocka_unit_test(executor__namespaces_only_where_needed),
         cmocka_unit_test(executor__own_empty_namespace_deleted_when_set),
+        cmocka_unit_test(executor__divided_job_splits_completions),
         cmocka_unit_test(executor__statefulset_ordinals_disjoint_and_stable),
         cmocka_unit_test(ordinals_assign__random_plans_stay_disjoint),
         cmocka_unit_test(executor__restart_rebuilds_without_republishing),
