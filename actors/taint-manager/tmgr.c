@@ -87,6 +87,7 @@ struct tmgr_state {
     bool brake;               /* engaged now */
     bool announced;           /* the last brake event said engaged */
     int64_t pump_due;
+    int64_t pump_fired;       /* due of the last pump that ran */
     uint64_t requested, withdrawn;
     int64_t *replay;          /* requested_ns of requests read back */
     size_t nreplay, capreplay;
@@ -627,6 +628,11 @@ bucket_next(const struct tmgr_state *s)
 static int
 pump_arm(struct tmgr_state *s, struct actor_fx *fx, int64_t due)
 {
+    /* Never twice at one instant: a timer's outputs are identified by its
+     * name and due time, and the bus drops repeated ids. */
+    if (due <= s->pump_fired) {
+        due = s->pump_fired + 1;
+    }
     if (s->pump_due != 0 && s->pump_due <= due) {
         return 0;
     }
@@ -1054,6 +1060,7 @@ pump(struct tmgr_state *s, struct actor_fx *fx, int64_t now)
     int rc = 0;
 
     s->pump_due = 0;
+    s->pump_fired = now;
     bucket_refill(s, now);
     while (s->qhead < s->qlen && rc == 0) {
         struct qitem *it = &s->q[s->qhead];
