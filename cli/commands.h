@@ -23,5 +23,6 @@ int cmd_conformance(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_drill(int argc, char **argv);
 
 #endif /* CLI_COMMANDS_H */

@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
       cmd_dlq },
     { "get", "show clusters, bindings, works, taints or evictions (-o, -w)",
       cmd_get },
+    { "drill", "run scenario files in virtual time (drill run FILE...)", cmd_drill },
     { "explain", "show which policy claims each template and why", cmd_explain },
     { "run", "run the control-plane daemon (actors on the bus)", cmd_run },
     { "schedule", "place a workload on clusters and explain every exclusion (-f FILE)", cmd_schedule },

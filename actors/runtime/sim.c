@@ -40,6 +40,8 @@ struct actor_sim {
     struct strmap last;     /* subject -> index + 1 of its last message */
     actor_sim_tap_fn *tap;
     void *tap_arg;
+    actor_sim_decision_fn *dtap;
+    void *dtap_arg;
     struct actor_fx fx;
 };
 
@@ -147,6 +149,13 @@ apply_effects(struct actor_sim *sim, struct sim_actor *a, struct actor_fx *fx)
         }
     }
     actor_fx_log_decisions(fx);
+    if (sim->dtap != NULL) {
+        for (size_t i = 0; i < fx->ndecisions; i++) {
+            sim->dtap(fx->actor, fx->decisions[i].key,
+                      fx->decisions[i].decision, fx->decisions[i].reason,
+                      fx->now_ns, sim->dtap_arg);
+        }
+    }
     actor_fx_reset(fx);
 }
 
@@ -391,4 +400,31 @@ actor_sim_last(struct actor_sim *sim, const char *subject)
     struct strmap_entry *e = util_strmap_get(&sim->last, subject);
 
     return e != NULL ? sim->log[e->num - 1].env : NULL;
+}
+
+void
+actor_sim_set_decision_tap(struct actor_sim *sim, actor_sim_decision_fn *fn,
+                           void *arg)
+{
+    sim->dtap = fn;
+    sim->dtap_arg = arg;
+}
+
+int
+actor_sim_next_due(const struct actor_sim *sim, int64_t *due_ns)
+{
+    bool found = false;
+
+    for (size_t k = 0; k < sim->nactors; k++) {
+        struct strmap_entry *e;
+        size_t i = 0;
+
+        while ((e = util_strmap_next(&sim->actors[k].timers, &i)) != NULL) {
+            if (!found || (int64_t)e->num < *due_ns) {
+                *due_ns = (int64_t)e->num;
+                found = true;
+            }
+        }
+    }
+    return found ? 0 : -ENOENT;
 }

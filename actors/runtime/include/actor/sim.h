@@ -55,6 +55,22 @@ void *actor_sim_state(struct actor_sim *sim, const char *name);
 
 void actor_sim_set_tap(struct actor_sim *sim, actor_sim_tap_fn *fn, void *arg);
 
+/* Called for every decision an actor records (actor_fx_decision()). */
+typedef void actor_sim_decision_fn(const char *actor, const char *key,
+                                   const char *decision, const char *reason,
+                                   int64_t now_ns, void *arg);
+
+/* Installs @fn (NULL: none) for the decisions of every actor. For drills. */
+void actor_sim_set_decision_tap(struct actor_sim *sim,
+                                actor_sim_decision_fn *fn, void *arg);
+
+/*
+ * Writes into *@due_ns the earliest time an armed timer of any actor is
+ * due. Returns 0, or -ENOENT when no timer is armed. For drills, which
+ * advance their own agents between the actors' timers.
+ */
+int actor_sim_next_due(const struct actor_sim *sim, int64_t *due_ns);
+
 /* Number of messages in the log, and the last one stored on @subject. */
 size_t actor_sim_log_len(const struct actor_sim *sim);
 const Flotilla__V1__Envelope *actor_sim_last(struct actor_sim *sim,
