@@ -746,8 +746,10 @@ take_own_record(struct appfo_state *s, const struct actor_msg *m)
     }
     p = pair_get(s, ev->namespace_, ev->name, ev->cluster, true);
     if (p != NULL) {
+        /* An Observe-mode record counts as asked only in Observe mode. */
         bool asked = strcmp(ev->step, "Requested") == 0 ||
-                     strcmp(ev->step, "Blocked") == 0;
+                     (strcmp(ev->step, "Blocked") == 0 &&
+                      s->cfg.mode == CFG_FAILOVER_OBSERVE);
 
         p->accum_ns = ev->unhealthy_ns;
         p->episode_ns = ev->episode_ns;

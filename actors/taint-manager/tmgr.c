@@ -1376,8 +1376,10 @@ take_own_record(struct tmgr_state *s, const struct actor_msg *m)
     }
     p = pair_get(s, ev->namespace_, ev->name, ev->cluster, true);
     if (p != NULL) {
+        /* Observed in Observe mode; after a switch to Evict, evict. */
         if (strcmp(ev->step, "Blocked") == 0 &&
-            strcmp(ev->reason, "FailoverObserveOnly") == 0) {
+            strcmp(ev->reason, "FailoverObserveOnly") == 0 &&
+            s->cfg.mode == CFG_FAILOVER_OBSERVE) {
             p->st = P_OBSERVED;
             p->episode_ns = ev->episode_ns;
         }

@@ -475,6 +475,11 @@ mode__observe_records_and_disabled_decides_nothing(void **state)
     actor_sim_restart(sim, "taint-manager");
     actor_sim_run_until(sim, S(T0 + 20));
     assert_int_equal(fotest_count("failover.record.*.*.*"), 2);
+    /* Switched to Evict: what was only observed is now asked for. */
+    conf.mode = CFG_FAILOVER_EVICT;
+    actor_sim_restart(sim, "taint-manager");
+    actor_sim_run_until(sim, S(T0 + 30));
+    assert_int_equal(fotest_count("binding.evict.*.*.*"), 1);
     actor_sim_free(sim);
     fotest_reset(NULL);
 
