@@ -697,6 +697,11 @@ work_publish(struct executor_state *s, struct ex_work *w,
         return rc;
     }
     actor_fx_decision(fx, key, ws->delete_ ? "delete" : "apply", ws->reason);
+    if (!ws->delete_ && !w->present) {
+        /* A report of "absent" from before this apply says nothing about
+         * what the apply made: only a newer report may count it gone. */
+        w->status_seen = false;
+    }
     rc = work_set(s, w, ws, cmp, cmp_len);
     return rc == 0 ? 1 : rc;
 }

@@ -686,6 +686,40 @@ executor__directly_deletes_first_then_creates(void **st)
 }
 
 static void
+executor__directly_ignores_absent_report_older_than_apply(void **st)
+{
+    struct fixture *f = start(false);
+    struct task t = { "member1", "Directly", T0 + 9 * NS_PER_S, NULL, NULL };
+
+    (void)st;
+    clusters_ready(f, 2);
+    binding_spec(f, "shop", "web-deployment", web_tmpl, 4, true);
+    decision(f, "shop", "web-deployment", 1, "member1=4", NULL, 0);
+    run(f, T0 + NS_PER_S);
+    decision(f, "shop", "web-deployment", 2, "member2=4", NULL, 0);
+    run(f, T0 + 2 * NS_PER_S);
+    work_status(f, "member1", "shop", "web-deployment", false, NULL);
+    /* Back on member1; the agent has not reported since. */
+    decision(f, "shop", "web-deployment", 3, "member1=4", NULL, 0);
+    run(f, T0 + 3 * NS_PER_S);
+    assert_int_equal(ws_state(f, "member1", "shop", "web-deployment"), 1);
+    assert_int_equal(ws_state(f, "member2", "shop", "web-deployment"), 0);
+
+    /* Evicted Directly to member2: the old "absent" does not count. */
+    decision(f, "shop", "web-deployment", 4, "member2=4", &t, 1);
+    run(f, T0 + 10 * NS_PER_S);
+    assert_int_equal(ws_state(f, "member1", "shop", "web-deployment"), 0);
+    assert_int_equal(ws_state(f, "member2", "shop", "web-deployment"), 0);
+    work_status(f, "member1", "shop", "web-deployment", true, NULL);
+    run(f, T0 + 11 * NS_PER_S);
+    assert_int_equal(ws_state(f, "member2", "shop", "web-deployment"), 0);
+    work_status(f, "member1", "shop", "web-deployment", false, NULL);
+    run(f, T0 + 12 * NS_PER_S);
+    assert_int_equal(ws_state(f, "member2", "shop", "web-deployment"), 1);
+    stop(f);
+}
+
+static void
 executor__directly_from_unknown_member_waits_for_fence(void **st)
 {
     struct fixture *f = start(false);
@@ -1158,6 +1192,8 @@ main(void)
         cmocka_unit_test(executor__gracefully_keeps_until_task_gone),
         cmocka_unit_test(executor__never_keeps_old_copy),
         cmocka_unit_test(executor__directly_deletes_first_then_creates),
+        cmocka_unit_test(
+            executor__directly_ignores_absent_report_older_than_apply),
         cmocka_unit_test(
             executor__directly_from_unknown_member_waits_for_fence),
         cmocka_unit_test(
