@@ -1529,7 +1529,9 @@ tls_client(struct tls_fixture *t, const char *name, const char *url,
     cfg.insecure_skip_verify = insecure;
     cfg.cert_file = client_cert ? cert : NULL;
     cfg.key_file = client_cert ? key : NULL;
-    cfg.request_timeout_ms = 3000;
+    /* generous: a TLS handshake under valgrind takes seconds */
+    cfg.request_timeout_ms = 15000;
+    cfg.connect_timeout_ms = 15000;
     if (kube_client_new(&cfg, &c, &err) != 0) {
         fail_msg("kube_client_new: %s", err.text);
     }
@@ -1564,11 +1566,11 @@ tls__verifies_ca_and_name_and_fails_otherwise(void **state)
     wrong = tls_client(t, "m-wrongca", url, "other.crt", false, false);
     insecure = tls_client(t, "m-insecure", url, "", true, false);
 
-    assert_int_equal(kube_probe(good, 2000, &res), 0);
+    assert_int_equal(kube_probe(good, 15000, &res), 0);
     assert_int_equal(res.outcome, KUBE_PROBE_OK);
     assert_int_equal(kube_version(good, v, sizeof(v), &err), 0);
     assert_string_equal(v, "v1.29.1");
-    assert_int_equal(kube_probe(wrong, 2000, &res), 0);
+    assert_int_equal(kube_probe(wrong, 15000, &res), 0);
     assert_int_equal(res.outcome, KUBE_PROBE_NO_ANSWER);
     assert_int_equal(res.errno_code, -EKEYREJECTED);
     assert_int_equal(kube_version(wrong, v, sizeof(v), &err), -EKEYREJECTED);
