@@ -999,7 +999,7 @@ brake_update(struct tmgr_state *s, struct actor_fx *fx, int64_t now)
     if (rc == 0 && !s->brake) {
         rc = evaluate_bindings(s, fx, NULL, now);
         if (rc == 0) {
-            rc = pump_arm(s, fx, now);
+            rc = pump_arm(s, fx, now + s->cfg.settle_ns);
         }
     }
     return rc;
