@@ -15,9 +15,14 @@ struct cli_command {
 
 int cmd_apply(int argc, char **argv);
 int cmd_brake(int argc, char **argv);
+int cmd_cordon(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_rebalance(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_taint(int argc, char **argv);
+int cmd_uncordon(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

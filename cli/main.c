@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -13,6 +14,8 @@ static const struct cli_command commands[] = {
     { "brake", "show whether the mass-outage brake holds evictions", cmd_brake },
     { "config", "check or show the configuration file (config check FILE)", cmd_config },
     { "conformance", "run the scheduler test vectors (conformance scheduler FILE)", cmd_conformance },
+    { "cordon", "stop new placements on a cluster (a NoSchedule taint)",
+      cmd_cordon },
     { "delete", "delete the objects of a file or directory from the control plane",
       cmd_delete },
     { "dlq", "list or show dead letters (messages an actor could not handle)",
@@ -21,8 +24,16 @@ static const struct cli_command commands[] = {
       cmd_get },
     { "drill", "run scenario files in virtual time (drill run FILE...)", cmd_drill },
     { "explain", "show which policy claims each template and why", cmd_explain },
+    { "rebalance", "schedule a binding (or --all) afresh, e.g. to fail back",
+      cmd_rebalance },
     { "run", "run the control-plane daemon (actors on the bus)", cmd_run },
     { "schedule", "place a workload on clusters and explain every exclusion (-f FILE)", cmd_schedule },
+    { "sim", "fail or recover a simulated member (make up's flotilla-sim)",
+      cmd_sim },
+    { "taint", "add or remove a manual taint: taint cluster NAME KEY[=V]:EFFECT[-]",
+      cmd_taint },
+    { "uncordon", "let the scheduler place work on a cluster again",
+      cmd_uncordon },
     { NULL, NULL, NULL },
 };
 
@@ -39,6 +50,11 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+    const char *level = getenv("FLOTILLA_LOG_LEVEL");
+
+    /* Commands print results, not logs; `run` takes its level from its
+     * configuration. */
+    (void)util_log_set_level(level != NULL ? level : "warn");
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);

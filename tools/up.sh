@@ -10,6 +10,7 @@ data=${FLOTILLA_DATA:-$here/.up}
 nats_port=${FLOTILLA_NATS_PORT:-4222}
 http_port=${FLOTILLA_HTTP_PORT:-9470}
 mkdir -p "$data/nats" "$data/log"
+up_start=$(date +%s)
 
 pids=()
 stop() {
@@ -58,8 +59,61 @@ done
 port_busy "$nats_port" || { echo "up: nats-server did not start; see $data/log/nats.log" >&2; stop; }
 
 export FLOTILLA_NATS_URL="nats://127.0.0.1:$nats_port"
-"$build/flotilla" run --config "$here/config/flotilla.yaml" \
-    --server "$FLOTILLA_NATS_URL" --listen "127.0.0.1:$http_port" \
+
+# Three simulated members behind TLS and a bearer token, as real API
+# servers would be: member1 and member2 in region one, member3 in region two.
+if [ ! -s "$data/members/ca.pem" ]; then
+    mkdir -p "$data/members"
+    (umask 077
+     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=flotilla-sim" \
+         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+         -keyout "$data/members/key.pem" -out "$data/members/ca.pem" >/dev/null 2>&1
+     openssl rand -hex 24 > "$data/members/token")
+fi
+rm -f "$data/sim.json"
+"$build/flotilla-sim" --members member1,member2,member3 \
+    --token "$(cat "$data/members/token")" \
+    --tls-cert "$data/members/ca.pem" --tls-key "$data/members/key.pem" \
+    --state-file "$data/sim.json" </dev/null >>"$data/log/sim.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do [ -s "$data/sim.json" ] && break; sleep 0.05; done
+[ -s "$data/sim.json" ] || { echo "up: flotilla-sim did not start; see $data/log/sim.log" >&2; stop; }
+port_of() { sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" "$data/sim.json" | head -n 1; }
+ctl_port=$(port_of control)
+
+# The daemon's configuration: the defaults, this bus, these members.
+cat > "$data/flotilla.yaml" <<CONF
+# Written by make up (tools/up.sh) for the embedded default; see docs/config.md.
+nats:
+  urls: [$FLOTILLA_NATS_URL]
+daemon:
+  listen: 127.0.0.1:$http_port
+  dataDir: $data
+members:
+CONF
+regions=(region-one region-one region-two)
+: > "$data/clusters.yaml"
+for i in 1 2 3; do
+    cat >> "$data/flotilla.yaml" <<CONF
+  - name: member$i
+    apiEndpoint: https://127.0.0.1:$(port_of member$i)
+    tokenFile: $data/members/token
+    caFile: $data/members/ca.pem
+CONF
+    cat >> "$data/clusters.yaml" <<CONF
+---
+apiVersion: cluster.karmada.io/v1alpha1
+kind: Cluster
+metadata:
+  name: member$i
+spec:
+  apiEndpoint: https://127.0.0.1:$(port_of member$i)
+  syncMode: Push
+  region: ${regions[$((i-1))]}
+CONF
+done
+
+"$build/flotilla" run --config "$data/flotilla.yaml" \
     </dev/null >>"$data/log/flotilla.log" 2>&1 &
 pids+=($!)
 
@@ -76,15 +130,36 @@ if [ -z "$ready" ]; then
     stop
 fi
 
+# Register the members (the same objects a user would apply) and wait for
+# all three to be Ready.
+"$build/flotilla" apply -f "$data/clusters.yaml" >/dev/null || {
+    echo "up: registering the members failed; see $data/log/flotilla.log" >&2; stop; }
+members_ready=
+for _ in $(seq 300); do
+    if [ "$("$build/flotilla" get clusters 2>/dev/null | grep -c ' True ')" = 3 ]; then
+        members_ready=1
+        break
+    fi
+    sleep 0.05
+done
+[ -n "$members_ready" ] || echo "up: not every member is Ready yet; 'build/flotilla get clusters' shows why" >&2
+export FLOTILLA_SIM_CONTROL="http://127.0.0.1:$ctl_port"
+echo "$FLOTILLA_SIM_CONTROL" > "$data/sim.control"
+
 cat <<MSG
-Flotilla is up.
+Flotilla is up ($(( $(date +%s) - up_start ))s).
   bus        $FLOTILLA_NATS_URL (JetStream, store in $data/nats, encrypted)
   daemon     http://127.0.0.1:$http_port/readyz  /healthz  /metrics
+  members    member1, member2 (region-one), member3 (region-two): flotilla-sim,
+             TLS + token; faults through http://127.0.0.1:$ctl_port
   logs       $data/log/
 Try, in another terminal:
-  build/flotilla --help
-  build/flotilla dlq list
-Ctrl-C stops everything.
+  build/flotilla get clusters
+  build/flotilla apply -f ../shared/testdata/real/karmada-samples/deployment.yaml
+  build/flotilla apply -f ../shared/testdata/real/karmada-samples/propagationpolicy.yaml
+  build/flotilla get bindings
+  build/flotilla get works
+The README walks through a failover. Ctrl-C stops everything.
 MSG
 wait -n "${pids[@]}"
 echo "up: a process exited on its own; see $data/log/" >&2
