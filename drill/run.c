@@ -80,6 +80,7 @@ struct rt {
     struct actor_sim *sim;
     FILE *out;
     bool quiet;
+    bool trace;                        /* DRILL_TRACE set: every message */
     struct rt_cluster *cl;
     size_t ncl;
     struct strmap sched_subjects;      /* binding.schedule.* seen */
@@ -201,7 +202,10 @@ on_message(const char *subject, const Flotilla__V1__Envelope *env,
     struct rt *r = arg;
 
     (void)seq;
-    (void)now_ns;
+    if (r->trace) {
+        fprintf(r->out, "  %9.3fs  %-20s %-30s message %s\n",
+                secs(r, now_ns), env->producer, env->key, subject);
+    }
     if (strncmp(subject, "binding.schedule.", 17) == 0) {
         (void)util_strmap_put(&r->sched_subjects, subject);
         return;
@@ -1395,7 +1399,7 @@ expect_member(struct rt *r, const struct drill_step *st, const char *cname,
 {
     struct rt_cluster *c = rt_cluster_find(r, cname);
     char field[900];
-    char found[64];
+    char found[512];
 
     for (yaml_node_pair_t *p = fields->data.mapping.pairs.start;
          p < fields->data.mapping.pairs.top; p++) {
@@ -1421,6 +1425,15 @@ expect_member(struct rt *r, const struct drill_step *st, const char *cname,
                 } else {
                     snprintf(found, sizeof(found), "%" PRId64,
                              jint(obj, "status", "readyReplicas"));
+                    if (strcmp(found, exp) != 0) {
+                        char *stj = json_dumps(json_object_get(obj, "status"),
+                                              JSON_COMPACT | JSON_SORT_KEYS);
+
+                        snprintf(found + strlen(found),
+                                 sizeof(found) - strlen(found),
+                                 " (status %.400s)", stj ? stj : "none");
+                        free(stj);
+                    }
                 }
                 report(r, st, field, exp, found, cname);
             }
@@ -1681,6 +1694,7 @@ drill_run(struct drill *d, FILE *out, bool quiet, struct drill_result *res,
     r.d = d;
     r.out = out;
     r.quiet = quiet;
+    r.trace = getenv("DRILL_TRACE") != NULL;
     r.res = res;
     r.err = err;
     r.errlen = errlen;
@@ -1765,6 +1779,9 @@ drill_run(struct drill *d, FILE *out, bool quiet, struct drill_result *res,
         agents_periodic(&r, DRILL_T0_NS);
         settle(&r, DRILL_T0_NS);
         rc = publish_objects(&r, &d->objects, false);
+    }
+    if (rc == 0) {
+        settle(&r, DRILL_T0_NS);
     }
     while (rc == 0 && r.rc == 0 && si < d->nsteps) {
         size_t first;
