@@ -17,6 +17,7 @@ int cmd_apply(int argc, char **argv);
 int cmd_brake(int argc, char **argv);
 int cmd_cordon(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
 int cmd_dlq(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_rebalance(int argc, char **argv);
