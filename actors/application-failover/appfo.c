@@ -60,6 +60,7 @@ struct appfo_state {
     struct appfo_config cfg;
     struct strmap bindings;   /* "ns/name" -> struct bnd */
     struct strmap pairs;      /* "ns/name/cluster" -> struct pair */
+    struct strmap timer_keys; /* timer name -> pair key (char *) */
 };
 
 static const struct actor_input af_inputs[] = {
@@ -166,6 +167,11 @@ af_destroy(void *v)
     while ((e = util_strmap_next(&s->pairs, &i)) != NULL) {
         pair_free(e->ptr);
     }
+    i = 0;
+    while ((e = util_strmap_next(&s->timer_keys, &i)) != NULL) {
+        free(e->ptr);
+    }
+    util_strmap_release(&s->timer_keys);
     util_strmap_release(&s->bindings);
     util_strmap_release(&s->pairs);
     free(s);
@@ -303,19 +309,60 @@ record(struct actor_fx *fx, const struct pair *p, const char *step,
     return actor_fx_publish(fx, subject, key, "FailoverEvent", &ev.base, 0);
 }
 
+
+/*
+ * A short timer name for @key: @prefix and a 64-bit FNV-1a hash, remembered
+ * in @names (name -> key) so a due timer leads back to its key. Timer
+ * outputs are identified by the timer's name and due time and the runtime
+ * keeps 200 bytes of that id: with whole names, long binding names would
+ * cut the due time off and two firings could share ids.
+ */
 static int
-arm(struct actor_fx *fx, struct pair *p, int64_t due)
+timer_for(struct strmap *names, const char *prefix, const char *key,
+          char *buf, size_t len)
 {
-    char name[1000];
+    uint64_t h = UINT64_C(1469598103934665603);
+    struct strmap_entry *e;
+
+    for (const unsigned char *c = (const unsigned char *)key; *c != '\0';
+         c++) {
+        h ^= *c;
+        h *= UINT64_C(1099511628211);
+    }
+    snprintf(buf, len, "%s%016" PRIx64, prefix, h);
+    e = util_strmap_put(names, buf);
+    if (e == NULL) {
+        return -ENOMEM;
+    }
+    if (e->ptr == NULL && (e->ptr = strdup(key)) == NULL) {
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* The key timer @name stands for (NULL when unknown). */
+static const char *
+timer_key(const struct strmap *names, const char *name)
+{
+    struct strmap_entry *e = util_strmap_get(names, name);
+
+    return e != NULL ? e->ptr : NULL;
+}
+
+static int
+arm(struct appfo_state *s, struct actor_fx *fx, struct pair *p, int64_t due)
+{
+    char name[64];
     char key[900];
+    int rc;
 
     if (due == 0 && !p->timer) {
         return 0;
     }
     p->timer = due != 0;
     pkey(key, sizeof(key), p->ns, p->name, p->cluster);
-    snprintf(name, sizeof(name), "tol/%s", key);
-    return actor_fx_timer(fx, name, due);
+    rc = timer_for(&s->timer_keys, "tol/", key, name, sizeof(name));
+    return rc == 0 ? actor_fx_timer(fx, name, due) : rc;
 }
 
 /* Karmada's aliases, logged once per binding; the rest as written. */
@@ -464,7 +511,8 @@ request(struct appfo_state *s, struct actor_fx *fx, struct pair *p,
 /* ------------------------------------------------------------ decisions */
 
 static int
-clock_stop(struct actor_fx *fx, struct pair *p, bool reset, int64_t now)
+clock_stop(struct appfo_state *s, struct actor_fx *fx, struct pair *p,
+           bool reset, int64_t now)
 {
     int rc = 0;
 
@@ -483,7 +531,7 @@ clock_stop(struct actor_fx *fx, struct pair *p, bool reset, int64_t now)
                     "health Unknown: the clock is paused", now, NULL, 0);
     }
     if (rc == 0) {
-        rc = arm(fx, p, 0);
+        rc = arm(s, fx, p, 0);
     }
     return rc;
 }
@@ -513,12 +561,12 @@ unhealthy(struct appfo_state *s, struct actor_fx *fx, struct pair *p,
     }
     elapsed = p->accum_ns + (now - p->since_ns);
     if (elapsed < b->tol_ns) {
-        return arm(fx, p, p->since_ns + (b->tol_ns - p->accum_ns));
+        return arm(s, fx, p, p->since_ns + (b->tol_ns - p->accum_ns));
     }
     snprintf(msg, sizeof(msg),
              "Unhealthy for %" PRId64 "s (tolerationSeconds %" PRId64 ")",
              elapsed / NS_PER_SEC, b->tol_ns / NS_PER_SEC);
-    rc = arm(fx, p, 0);
+    rc = arm(s, fx, p, 0);
     return rc == 0 ? request(s, fx, p, b, false, msg, now) : rc;
 }
 
@@ -550,20 +598,20 @@ evaluate(struct appfo_state *s, struct actor_fx *fx, const char *ns,
             return request(s, fx, p, b, true, "application failover off",
                            now);
         }
-        return arm(fx, p, 0);
+        return arm(s, fx, p, 0);
     }
     if (strcmp(p->health, "Unhealthy") == 0) {
         return unhealthy(s, fx, p, b, now);
     }
     if (strcmp(p->health, "Healthy") == 0) {
-        int rc = clock_stop(fx, p, true, now);
+        int rc = clock_stop(s, fx, p, true, now);
 
         if (rc == 0 && p->requested && !p->decided) {
             rc = request(s, fx, p, b, true, "workload Healthy again", now);
         }
         return rc;
     }
-    return clock_stop(fx, p, false, now);
+    return clock_stop(s, fx, p, false, now);
 }
 
 /* ------------------------------------------------------------ inputs */
@@ -895,7 +943,9 @@ af_timer(void *v, const char *name, int64_t now, struct actor_fx *fx)
     if (strncmp(name, "tol/", 4) != 0) {
         return 0;
     }
-    e = util_strmap_get(&s->pairs, name + 4);
+    e = timer_key(&s->timer_keys, name) != NULL
+            ? util_strmap_get(&s->pairs, timer_key(&s->timer_keys, name))
+            : NULL;
     p = e != NULL ? e->ptr : NULL;
     if (p == NULL) {
         return 0;

@@ -76,6 +76,7 @@ struct geviction_state {
     struct strmap works;      /* "cluster/ns/name" -> struct work */
     struct strmap bindings;   /* "ns/name" -> struct bnd */
     struct strmap machines;   /* "ns/name/cluster" -> struct machine */
+    struct strmap timer_keys; /* timer name -> machine key (char *) */
 };
 
 static const struct actor_input ge_inputs[] = {
@@ -194,6 +195,7 @@ ge_destroy(void *p)
     free_all(&s->works, free);
     free_all(&s->bindings, bnd_free_v);
     free_all(&s->machines, machine_free_v);
+    free_all(&s->timer_keys, free);
     free(s);
 }
 
@@ -419,19 +421,61 @@ release(struct actor_fx *fx, struct machine *m, enum outcome o,
     return rc;
 }
 
+
+/*
+ * A short timer name for @key: @prefix and a 64-bit FNV-1a hash, remembered
+ * in @names (name -> key) so a due timer leads back to its key. Timer
+ * outputs are identified by the timer's name and due time and the runtime
+ * keeps 200 bytes of that id: with whole names, long binding names would
+ * cut the due time off and two firings could share ids.
+ */
 static int
-arm(struct actor_fx *fx, struct machine *m, int64_t due)
+timer_for(struct strmap *names, const char *prefix, const char *key,
+          char *buf, size_t len)
 {
-    char name[1000];
+    uint64_t h = UINT64_C(1469598103934665603);
+    struct strmap_entry *e;
+
+    for (const unsigned char *c = (const unsigned char *)key; *c != '\0';
+         c++) {
+        h ^= *c;
+        h *= UINT64_C(1099511628211);
+    }
+    snprintf(buf, len, "%s%016" PRIx64, prefix, h);
+    e = util_strmap_put(names, buf);
+    if (e == NULL) {
+        return -ENOMEM;
+    }
+    if (e->ptr == NULL && (e->ptr = strdup(key)) == NULL) {
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* The key timer @name stands for (NULL when unknown). */
+static const char *
+timer_key(const struct strmap *names, const char *name)
+{
+    struct strmap_entry *e = util_strmap_get(names, name);
+
+    return e != NULL ? e->ptr : NULL;
+}
+
+static int
+arm(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
+    int64_t due)
+{
+    char name[64];
     char key[900];
+    int rc;
 
     if (m->timer_due == due) {
         return 0;
     }
     m->timer_due = due;
     mkey(key, sizeof(key), m->ns, m->name, m->cluster);
-    snprintf(name, sizeof(name), "m/%s", key);
-    return actor_fx_timer(fx, name, due);
+    rc = timer_for(&s->timer_keys, "m/", key, name, sizeof(name));
+    return rc == 0 ? actor_fx_timer(fx, name, due) : rc;
 }
 
 /* ------------------------------------------------------------ decisions */
@@ -456,15 +500,15 @@ fence_watch(struct geviction_state *s, struct actor_fx *fx,
     char msg[160];
 
     if (m->fenced || due == 0) {
-        return arm(fx, m, 0);
+        return arm(s, fx, m, 0);
     }
     if (now >= due) {
         snprintf(msg, sizeof(msg), "%s Unknown for deadAfter (%" PRId64 "s)",
                  m->cluster, s->cfg.dead_after_ns / NS_PER_SEC);
-        (void)arm(fx, m, 0);
+        (void)arm(s, fx, m, 0);
         return release(fx, m, O_FENCED, msg, now);
     }
-    return arm(fx, m, due);
+    return arm(s, fx, m, due);
 }
 
 static int
@@ -504,7 +548,7 @@ decide_waiting(struct geviction_state *s, struct actor_fx *fx,
                  grace / NS_PER_SEC, r.ready, r.placed);
         return release(fx, m, O_DEADLINE, msg, now);
     }
-    return arm(fx, m, fdue != 0 && fdue < deadline ? fdue : deadline);
+    return arm(s, fx, m, fdue != 0 && fdue < deadline ? fdue : deadline);
 }
 
 static int
@@ -524,7 +568,7 @@ decide(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
     if (!m->live) {
         if (m->outcome == O_NONE || m->outcome == O_SUPPRESSED || m->fenced ||
             c == NULL || strcmp(c->ready, "Unknown") != 0) {
-            (void)arm(fx, m, 0);
+            (void)arm(s, fx, m, 0);
             machine_drop(s, m);
             return 0;
         }
@@ -914,7 +958,9 @@ ge_timer(void *p, const char *name, int64_t now, struct actor_fx *fx)
     if (strncmp(name, "m/", 2) != 0) {
         return 0;
     }
-    e = util_strmap_get(&s->machines, name + 2);
+    e = timer_key(&s->timer_keys, name) != NULL
+            ? util_strmap_get(&s->machines, timer_key(&s->timer_keys, name))
+            : NULL;
     m = e != NULL ? e->ptr : NULL;
     if (m == NULL) {
         return 0;

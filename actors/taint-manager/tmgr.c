@@ -79,6 +79,7 @@ struct tmgr_state {
     struct strmap bindings;   /* "ns/name" -> struct bnd */
     struct strmap pairs;      /* "ns/name/cluster" -> struct pair */
     struct strmap works;      /* "ns/name/cluster" -> status JSON (char *) */
+    struct strmap timer_keys; /* timer name -> pair key (char *) */
     struct qitem *q;
     size_t qhead, qlen, qcap;
     double tokens;
@@ -228,6 +229,11 @@ tm_destroy(void *p)
         free(e->ptr);
     }
     util_strmap_release(&s->works);
+    i = 0;
+    while ((e = util_strmap_next(&s->timer_keys, &i)) != NULL) {
+        free(e->ptr);
+    }
+    util_strmap_release(&s->timer_keys);
     util_strmap_release(&s->clusters);
     util_strmap_release(&s->bindings);
     util_strmap_release(&s->pairs);
@@ -574,13 +580,53 @@ publish_request(struct tmgr_state *s, struct actor_fx *fx, struct pair *p,
     return rc;
 }
 
+
+/*
+ * A short timer name for @key: @prefix and a 64-bit FNV-1a hash, remembered
+ * in @names (name -> key) so a due timer leads back to its key. Timer
+ * outputs are identified by the timer's name and due time and the runtime
+ * keeps 200 bytes of that id: with whole names, long binding names would
+ * cut the due time off and two firings could share ids.
+ */
 static int
-timer_name(char *buf, size_t len, const struct pair *p)
+timer_for(struct strmap *names, const char *prefix, const char *key,
+          char *buf, size_t len)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    struct strmap_entry *e;
+
+    for (const unsigned char *c = (const unsigned char *)key; *c != '\0';
+         c++) {
+        h ^= *c;
+        h *= UINT64_C(1099511628211);
+    }
+    snprintf(buf, len, "%s%016" PRIx64, prefix, h);
+    e = util_strmap_put(names, buf);
+    if (e == NULL) {
+        return -ENOMEM;
+    }
+    if (e->ptr == NULL && (e->ptr = strdup(key)) == NULL) {
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* The key timer @name stands for (NULL when unknown). */
+static const char *
+timer_key(const struct strmap *names, const char *name)
+{
+    struct strmap_entry *e = util_strmap_get(names, name);
+
+    return e != NULL ? e->ptr : NULL;
+}
+
+static int
+timer_name(struct tmgr_state *s, char *buf, size_t len, const struct pair *p)
 {
     char key[900];
 
     pkey(key, sizeof(key), p->ns, p->name, p->cluster);
-    return snprintf(buf, len, "due/%s", key);
+    return timer_for(&s->timer_keys, "due/", key, buf, len);
 }
 
 /* ------------------------------------------------------------ pacing */
@@ -750,10 +796,11 @@ leave_waiting(struct tmgr_state *s, struct actor_fx *fx, struct pair *p,
 {
     char name[1000];
 
-    (void)s;
     if (p->st == P_TIMER &&
         !(v == TMGR_VERDICT_LATER && p->due_ns == due && p->episode_ns == ep)) {
-        timer_name(name, sizeof(name), p);
+        if (timer_name(s, name, sizeof(name), p) != 0) {
+            return -ENOMEM;
+        }
         p->st = P_NONE;
         return actor_fx_timer(fx, name, 0);
     }
@@ -834,8 +881,10 @@ evaluate(struct tmgr_state *s, struct actor_fx *fx, const char *ns,
             p->st = P_TIMER;
             p->due_ns = due;
             p->episode_ns = ep;
-            timer_name(tname, sizeof(tname), p);
-            rc = actor_fx_timer(fx, tname, due);
+            rc = timer_name(s, tname, sizeof(tname), p);
+            if (rc == 0) {
+                rc = actor_fx_timer(fx, tname, due);
+            }
             if (rc == 0) {
                 rc = detected(s, fx, p, v, now);
             }
@@ -1561,7 +1610,9 @@ tm_timer(void *p, const char *name, int64_t now, struct actor_fx *fx)
         return rc;
     }
     if (strncmp(name, "due/", 4) == 0) {
-        struct strmap_entry *e = util_strmap_get(&s->pairs, name + 4);
+        const char *key = timer_key(&s->timer_keys, name);
+        struct strmap_entry *e = key != NULL ? util_strmap_get(&s->pairs, key)
+                                             : NULL;
 
         pr = e != NULL ? e->ptr : NULL;
         if (pr == NULL || pr->st != P_TIMER) {
