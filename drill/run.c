@@ -1325,9 +1325,7 @@ expect_binding(struct rt *r, const struct drill_step *st, const char *key,
                 }
             }
             free(items);
-            if (sd == NULL) {
-                strncat(found, " (no decision)", sizeof(found) - strlen(found) - 1);
-            }
+            /* No decision (or a deleted binding) is placed nowhere. */
         } else if (strcmp(f, "readyReplicas") == 0) {
             long sum = 0;
 
