@@ -558,6 +558,36 @@ taint_manager__cluster_state_preserved_in_request(void **state)
     fotest_reset(NULL);
 }
 
+static void
+taint_manager__timer_of_a_long_binding_name_finds_its_pair(void **state)
+{
+    const char *tols[] = { "nr:Exists::NoExecute:60", NULL };
+    char name[230];
+    char subject[600];
+    struct actor_sim *sim;
+    bool withdraw = true;
+    char reason[64];
+
+    (void)state;
+    setup_conf();
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    sim = world(2, 0, NULL);
+    fotest_spec(sim, "ns", name, 1, false, tols, -1, NULL, NULL);
+    fotest_schedule(sim, "ns", name, (const char *[]){ "m0=1", NULL }, NULL);
+    fotest_taints(sim, "m0", (const char *[]){ "nr:NoExecute@1000", NULL });
+    actor_sim_run_until(sim, S(T0 + 30));
+    actor_sim_restart(sim, "taint-manager");    /* timers re-armed */
+    actor_sim_run_until(sim, S(T0 + 61));
+    assert_true(fotest_last_request(sim, "ns", name, "m0", &withdraw,
+                                    reason));
+    assert_false(withdraw);
+    snprintf(subject, sizeof(subject), "binding.evict.*.*.*");
+    assert_int_equal(fotest_count(subject), 1);
+    actor_sim_free(sim);
+    fotest_reset(NULL);
+}
+
 int
 main(void)
 {
@@ -579,6 +609,8 @@ main(void)
         cmocka_unit_test(mode__observe_records_and_disabled_decides_nothing),
         cmocka_unit_test(taint_manager__purge_mode_from_policy_with_old_names),
         cmocka_unit_test(taint_manager__cluster_state_preserved_in_request),
+        cmocka_unit_test(
+            taint_manager__timer_of_a_long_binding_name_finds_its_pair),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
