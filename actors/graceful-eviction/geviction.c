@@ -655,6 +655,26 @@ sync_tasks(struct geviction_state *s, struct bnd *b,
     return 0;
 }
 
+/* Empties the placement and tasks of @d without leaking them (a deleted
+ * binding); protobuf-c frees what is left. */
+static void
+decision_clear(Flotilla__V1__ScheduleDecision *d)
+{
+    for (size_t i = 0; i < d->n_clusters; i++) {
+        flotilla__v1__target_cluster__free_unpacked(d->clusters[i], NULL);
+    }
+    free(d->clusters);
+    d->clusters = NULL;
+    d->n_clusters = 0;
+    for (size_t i = 0; i < d->n_eviction_tasks; i++) {
+        flotilla__v1__graceful_eviction_task__free_unpacked(
+            d->eviction_tasks[i], NULL);
+    }
+    free(d->eviction_tasks);
+    d->eviction_tasks = NULL;
+    d->n_eviction_tasks = 0;
+}
+
 static int
 take_schedule(struct geviction_state *s, const struct actor_msg *msg,
               struct bnd **out, Flotilla__V1__ScheduleDecision **old)
@@ -676,8 +696,7 @@ take_schedule(struct geviction_state *s, const struct actor_msg *msg,
         return -ENOMEM;
     }
     if (msg->env->deleted || d->deleted) {
-        d->n_clusters = 0;
-        d->n_eviction_tasks = 0;
+        decision_clear(d);
     }
     /* A task without a creation time starts when it is first seen. */
     for (size_t i = 0; i < d->n_eviction_tasks; i++) {

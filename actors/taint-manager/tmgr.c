@@ -1174,6 +1174,11 @@ take_taints(struct tmgr_state *s, const struct actor_msg *m,
     }
     c->taints = t;
     if (m->env->deleted) {
+        for (size_t i = 0; i < t->n_taints; i++) {
+            flotilla__v1__taint__free_unpacked(t->taints[i], NULL);
+        }
+        free(t->taints);
+        t->taints = NULL;
         t->n_taints = 0;
     }
     *cluster = t->cluster;
@@ -1300,6 +1305,26 @@ out:
     return rc;
 }
 
+/* Empties the placement and tasks of @d without leaking them (a deleted
+ * binding); protobuf-c frees what is left. */
+static void
+decision_clear(Flotilla__V1__ScheduleDecision *d)
+{
+    for (size_t i = 0; i < d->n_clusters; i++) {
+        flotilla__v1__target_cluster__free_unpacked(d->clusters[i], NULL);
+    }
+    free(d->clusters);
+    d->clusters = NULL;
+    d->n_clusters = 0;
+    for (size_t i = 0; i < d->n_eviction_tasks; i++) {
+        flotilla__v1__graceful_eviction_task__free_unpacked(
+            d->eviction_tasks[i], NULL);
+    }
+    free(d->eviction_tasks);
+    d->eviction_tasks = NULL;
+    d->n_eviction_tasks = 0;
+}
+
 static int
 take_schedule(struct tmgr_state *s, const struct actor_msg *m,
               struct bnd **out, Flotilla__V1__ScheduleDecision **old)
@@ -1323,8 +1348,7 @@ take_schedule(struct tmgr_state *s, const struct actor_msg *m,
     *old = b->sched;
     b->sched = d;
     if (m->env->deleted || d->deleted) {
-        d->n_clusters = 0;
-        d->n_eviction_tasks = 0;
+        decision_clear(d);
     }
     *out = b;
     return 0;

@@ -194,6 +194,18 @@ fotest_spec(struct actor_sim *sim, const char *ns, const char *name,
     pub(sim, subject, key, "BindingSpec", &sp.base);
 }
 
+static bool deleted_next;
+
+void
+fotest_schedule_deleted(struct actor_sim *sim, const char *ns,
+                        const char *name, const char *const *placement)
+{
+    deleted_next = true;
+    fotest_schedule(sim, ns, name, placement,
+                    (const char *[]){ "gone:Gracefully:-1:1", NULL });
+    deleted_next = false;
+}
+
 void
 fotest_schedule(struct actor_sim *sim, const char *ns, const char *name,
                 const char *const *placement, const char *const *tasks)
@@ -243,6 +255,7 @@ fotest_schedule(struct actor_sim *sim, const char *ns, const char *name,
     d.n_eviction_tasks = nt;
     d.schedulable = true;
     d.reason = "Success";
+    d.deleted = deleted_next;
     bus_subject_build(subject, sizeof(subject), "binding.schedule", ns, name,
                       NULL);
     snprintf(key, sizeof(key), "%s/%s", ns, name);

@@ -41,6 +41,13 @@ void fotest_spec(struct actor_sim *sim, const char *ns, const char *name,
 void fotest_schedule(struct actor_sim *sim, const char *ns, const char *name,
                      const char *const *placement, const char *const *tasks);
 
+/*
+ * Publishes a ScheduleDecision with deleted set (the binding is gone) that
+ * still lists @placement, as a careless producer might.
+ */
+void fotest_schedule_deleted(struct actor_sim *sim, const char *ns,
+                             const char *name, const char *const *placement);
+
 /* Publishes work.status.<cluster>.<ns>.<name>. */
 void fotest_work(struct actor_sim *sim, const char *cluster, const char *ns,
                  const char *name, int replicas, int ready, bool applied,

@@ -266,6 +266,21 @@ app_failover__observe_records_and_disabled_decides_nothing(void **state)
     done(sim);
 }
 
+static void
+app_failover__deleted_binding_stops_the_clock(void **state)
+{
+    struct actor_sim *sim = world(30, NULL);
+
+    (void)state;
+    fotest_work(sim, "m1", "ns", "app", 1, 0, true, "Unhealthy", "{}");
+    actor_sim_run_until(sim, S(T0 + 10));
+    fotest_schedule_deleted(sim, "ns", "app", (const char *[]){ "m1=1",
+                                                                NULL });
+    actor_sim_run_until(sim, S(T0 + 100));
+    assert_int_equal(fotest_count("binding.evict.*.*.*"), 0);
+    done(sim);
+}
+
 int
 main(void)
 {
@@ -280,6 +295,7 @@ main(void)
         cmocka_unit_test(app_failover__restart_keeps_the_clock_and_asks_once),
         cmocka_unit_test(
             app_failover__observe_records_and_disabled_decides_nothing),
+        cmocka_unit_test(app_failover__deleted_binding_stops_the_clock),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

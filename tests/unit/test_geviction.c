@@ -253,6 +253,21 @@ graceful__restart_repeats_no_release(void **state)
     done(sim);
 }
 
+static void
+graceful__deleted_binding_ends_its_machines(void **state)
+{
+    struct actor_sim *sim = world(false, 4, "m0:Gracefully:60:1000");
+
+    (void)state;
+    actor_sim_run_until(sim, S(T0 + 10));
+    fotest_schedule_deleted(sim, "ns", "web", (const char *[]){ "m1=2",
+                                                                NULL });
+    actor_sim_run_until(sim, S(T0 + 120));
+    assert_string_equal(machine(sim), "none");
+    assert_int_equal(fotest_count("binding.release.*.*.*"), 0);
+    done(sim);
+}
+
 int
 main(void)
 {
@@ -269,6 +284,7 @@ main(void)
             graceful__directly_releases_at_once_and_alias_is_accepted),
         cmocka_unit_test(graceful__fenced_after_dead_after_unknown),
         cmocka_unit_test(graceful__restart_repeats_no_release),
+        cmocka_unit_test(graceful__deleted_binding_ends_its_machines),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

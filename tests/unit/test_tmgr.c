@@ -588,6 +588,34 @@ taint_manager__timer_of_a_long_binding_name_finds_its_pair(void **state)
     fotest_reset(NULL);
 }
 
+static void
+taint_manager__deleted_binding_and_taints_are_forgotten(void **state)
+{
+    struct actor_sim *sim;
+    bool withdraw = false;
+    char reason[64];
+
+    (void)state;
+    setup_conf();
+    conf.settings.eviction_burst = 1;
+    conf.settings.eviction_rate_per_s = 0.01;
+    sim = world(2, 4, NULL);
+    fotest_taints(sim, "m0", (const char *[]){ "nr:NoExecute@1000", NULL });
+    actor_sim_run_until(sim, S(T0 + 1));
+    /* b000 asked; b002 waits for a token. Both bindings go away. */
+    fotest_schedule_deleted(sim, "ns", "b000", (const char *[]){ "m0=1",
+                                                                 NULL });
+    fotest_schedule_deleted(sim, "ns", "b002", (const char *[]){ "m0=1",
+                                                                 NULL });
+    actor_sim_run_until(sim, S(T0 + 300));
+    assert_int_equal(fotest_count("binding.evict.*.*.*"), 1);
+    assert_true(fotest_last_request(sim, "ns", "b000", "m0", &withdraw,
+                                    reason));
+    assert_false(withdraw);
+    actor_sim_free(sim);
+    fotest_reset(NULL);
+}
+
 int
 main(void)
 {
@@ -609,6 +637,8 @@ main(void)
         cmocka_unit_test(mode__observe_records_and_disabled_decides_nothing),
         cmocka_unit_test(taint_manager__purge_mode_from_policy_with_old_names),
         cmocka_unit_test(taint_manager__cluster_state_preserved_in_request),
+        cmocka_unit_test(
+            taint_manager__deleted_binding_and_taints_are_forgotten),
         cmocka_unit_test(
             taint_manager__timer_of_a_long_binding_name_finds_its_pair),
     };
