@@ -80,6 +80,7 @@ struct tmgr_state {
     struct strmap pairs;      /* "ns/name/cluster" -> struct pair */
     struct strmap works;      /* "ns/name/cluster" -> status JSON (char *) */
     struct strmap timer_keys; /* timer name -> pair key (char *) */
+    struct strmap by_cluster; /* cluster -> struct strmap of binding keys */
     struct qitem *q;
     size_t qhead, qlen, qcap;
     double tokens;
@@ -234,6 +235,12 @@ tm_destroy(void *p)
         free(e->ptr);
     }
     util_strmap_release(&s->timer_keys);
+    i = 0;
+    while ((e = util_strmap_next(&s->by_cluster, &i)) != NULL) {
+        util_strmap_release(e->ptr);
+        free(e->ptr);
+    }
+    util_strmap_release(&s->by_cluster);
     util_strmap_release(&s->clusters);
     util_strmap_release(&s->bindings);
     util_strmap_release(&s->pairs);
@@ -914,8 +921,15 @@ static int
 evaluate_bindings(struct tmgr_state *s, struct actor_fx *fx,
                   const char *cluster, int64_t now)
 {
+    struct strmap_entry *ix = cluster != NULL
+                                  ? util_strmap_get(&s->by_cluster, cluster)
+                                  : NULL;
+    static const struct strmap none = { 0 };
+    const struct strmap *from = cluster == NULL ? &s->bindings
+                                : ix != NULL    ? ix->ptr
+                                                : &none;
     size_t n = 0;
-    char **keys = sorted_keys(&s->bindings, &n);
+    char **keys = sorted_keys(from, &n);
     int rc = 0;
 
     if (keys == NULL) {
@@ -1325,10 +1339,40 @@ decision_clear(Flotilla__V1__ScheduleDecision *d)
     d->n_eviction_tasks = 0;
 }
 
+/* Adds (or removes) binding @key to the index of the clusters of @d. */
+static int
+index_decision(struct tmgr_state *s, const Flotilla__V1__ScheduleDecision *d,
+               const char *key, bool add)
+{
+    for (size_t i = 0; d != NULL && i < d->n_clusters; i++) {
+        const char *c = d->clusters[i]->name;
+        struct strmap_entry *e = add ? util_strmap_put(&s->by_cluster, c)
+                                     : util_strmap_get(&s->by_cluster, c);
+
+        if (e == NULL) {
+            if (add) {
+                return -ENOMEM;
+            }
+            continue;
+        }
+        if (e->ptr == NULL &&
+            (e->ptr = calloc(1, sizeof(struct strmap))) == NULL) {
+            return -ENOMEM;
+        }
+        if (!add) {
+            (void)util_strmap_del(e->ptr, key);
+        } else if (util_strmap_put(e->ptr, key) == NULL) {
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
 static int
 take_schedule(struct tmgr_state *s, const struct actor_msg *m,
               struct bnd **out, Flotilla__V1__ScheduleDecision **old)
 {
+    char key[600];
     Flotilla__V1__ScheduleDecision *d;
     struct bnd *b;
 
@@ -1351,7 +1395,9 @@ take_schedule(struct tmgr_state *s, const struct actor_msg *m,
         decision_clear(d);
     }
     *out = b;
-    return 0;
+    bkey(key, sizeof(key), b->ns, b->name);
+    (void)index_decision(s, *old, key, false);
+    return index_decision(s, d, key, true);
 }
 
 /* Keeps the reported status of bindings with state preservation rules. */
