@@ -3,7 +3,8 @@
 # Runs `flotilla apply --dry-run` over the real corpus and compares every
 # document's outcome with tests/corpus/expected.tsv. Also runs each file on
 # its own: no file may crash the decoder (exit status must be 0 or 1, and 1
-# exactly for files with a rejected document).
+# exactly for files with a rejected document). `flotilla explain` runs over
+# the whole corpus too.
 # usage: run_corpus.sh FLOTILLA EXPECTED_TSV
 set -u
 flotilla=$1
@@ -43,6 +44,11 @@ for f in $(find . -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \
         echo "FAIL: $name: exit status $rc, expected $want"; fails=$((fails + 1))
     fi
 done
+"$flotilla" explain . >/dev/null 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
+    echo "FAIL: explain over the corpus exited with $rc"; fails=$((fails + 1))
+fi
 listed=$(cut -f1 "$tmp/expected.tsv" | sort -u | wc -l)
 if [ "$listed" -ne "$files" ]; then
     echo "FAIL: $files files in the corpus, $listed in the table"; exit 1
