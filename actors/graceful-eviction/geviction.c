@@ -31,6 +31,7 @@ struct work {
     int32_t replicas;
     int32_t ready;
     bool applied;
+    bool present;         /* the object exists in the member */
 };
 
 struct bnd {
@@ -480,6 +481,23 @@ arm(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
 
 /* ------------------------------------------------------------ decisions */
 
+/*
+ * True when the old cluster holds no copy of the binding any more: its
+ * member reported the object absent, or never reported it.
+ */
+static bool
+old_copy_gone(const struct geviction_state *s, const struct machine *m)
+{
+    char key[900];
+    struct strmap_entry *e;
+    const struct work *w;
+
+    mkey(key, sizeof(key), m->cluster, m->ns, m->name);
+    e = util_strmap_get(&s->works, key);
+    w = e != NULL ? e->ptr : NULL;
+    return w == NULL || !w->present;
+}
+
 /* When the old cluster will have been Unknown for deadAfter, or 0. */
 static int64_t
 fence_due(const struct geviction_state *s, const struct machine *m)
@@ -524,7 +542,20 @@ decide_waiting(struct geviction_state *s, struct actor_fx *fx,
     int rc;
 
     if (strcmp(m->purge, "Directly") == 0) {
-        return release(fx, m, O_RELEASED, "purge mode Directly", now);
+        /*
+         * The task holds the new copy back (the executor creates it only
+         * when no Directly task has a copy left): release once the old copy
+         * is gone, or fence its dead cluster. No deadline: releasing a
+         * copy that still runs would run two.
+         */
+        if (old_copy_gone(s, m)) {
+            return release(fx, m, O_RELEASED,
+                           "purge mode Directly: the old copy is gone", now);
+        }
+        if (fdue != 0 && now >= fdue) {
+            return fence_watch(s, fx, m, now);
+        }
+        return arm(s, fx, m, fdue);
     }
     if (replacement_ready(s, b, &r)) {
         snprintf(msg, sizeof(msg), "new placement ready %" PRId64 "/%" PRId64,
@@ -566,8 +597,10 @@ decide(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
         m->ready_recorded = false;
     }
     if (!m->live) {
+        /* Released: fence the old cluster only while a copy may be left. */
         if (m->outcome == O_NONE || m->outcome == O_SUPPRESSED || m->fenced ||
-            c == NULL || strcmp(c->ready, "Unknown") != 0) {
+            c == NULL || strcmp(c->ready, "Unknown") != 0 ||
+            old_copy_gone(s, m)) {
             (void)arm(s, fx, m, 0);
             machine_drop(s, m);
             return 0;
@@ -767,6 +800,7 @@ take_work(struct geviction_state *s, const struct actor_msg *msg,
             w->replicas = ws->replicas;
             w->ready = ws->present ? ws->ready_replicas : 0;
             w->applied = ws->applied && ws->present;
+            w->present = ws->present;
         }
     }
     *out = bnd_get(s, ws->namespace_, ws->binding, false);

@@ -17,6 +17,7 @@
 #define T0 1000
 
 static struct geviction_config conf;
+static bool old_copy;     /* m0 reports its copy before the actor starts */
 
 /* Three Ready clusters; binding ns/web (4 replicas) moved from m0. */
 static struct actor_sim *
@@ -39,6 +40,9 @@ world(bool duplicated, int replicas, const char *task)
     snprintf(a, sizeof(a), "m1=%d", duplicated ? replicas : replicas / 2);
     snprintf(b, sizeof(b), "m2=%d", duplicated ? replicas : replicas / 2);
     fotest_schedule(sim, "ns", "web", pl, tasks);
+    if (old_copy) {
+        fotest_work(sim, "m0", "ns", "web", 4, 4, true, "Healthy", NULL);
+    }
     assert_int_equal(actor_sim_add(sim, &geviction_core, &conf), 0);
     actor_sim_run_until(sim, S(T0));
     return sim;
@@ -179,16 +183,26 @@ graceful__never_is_recorded_and_kept(void **state)
 }
 
 static void
-graceful__directly_releases_at_once_and_alias_is_accepted(void **state)
+graceful__directly_releases_once_the_old_copy_is_gone(void **state)
 {
-    struct actor_sim *sim = world(false, 4, "m0:Directly:-1:1000");
+    struct actor_sim *sim;
 
     (void)state;
-    actor_sim_run_until(sim, S(T0));
+    old_copy = true;
+    sim = world(false, 4, "m0:Directly:-1:1000");
+    old_copy = false;
+    /* m0 still holds its copy: the task keeps the new copy back. */
+    actor_sim_run_until(sim, S(T0 + 3600));
+    assert_string_equal(machine(sim), "waiting");
+    assert_int_equal(fotest_count("binding.release.*.*.*"), 0);
+    /* The executor deleted it; the member says it is gone. */
+    fotest_work(sim, "m0", "ns", "web", 0, 0, false, "", NULL);
+    actor_sim_run_until(sim, S(T0 + 3601));
     assert_string_equal(fotest_last_release(sim, "ns", "web", "m0"),
                         "Released");
     done(sim);
 
+    /* Karmada's old name; a cluster that never reported a copy. */
     sim = world(false, 4, "m0:Immediately:-1:1000");
     actor_sim_run_until(sim, S(T0));
     assert_string_equal(machine(sim), "Released");
@@ -210,10 +224,34 @@ graceful__fenced_after_dead_after_unknown(void **state)
     assert_int_equal(fotest_count("binding.release.*.*.*"), 1);
     done(sim);
 
-    /* Directly from an unreachable cluster: released at once; the
-     * scheduler drops the task; deadAfter later the cluster is fenced. */
+    /* Directly from an unreachable cluster: nothing until deadAfter, then
+     * fenced (one release), which lets the new copy be created. */
+    old_copy = true;
     sim = world(false, 4, "m0:Directly:-1:1000");
+    old_copy = false;
     fotest_status(sim, "m0", "Unknown", S(T0));
+    actor_sim_run_until(sim, S(T0 + 599));
+    assert_int_equal(fotest_count("binding.release.*.*.*"), 0);
+    actor_sim_run_until(sim, S(T0 + 600));
+    assert_string_equal(fotest_last_release(sim, "ns", "web", "m0"),
+                        "Fenced");
+    fotest_schedule(sim, "ns", "web", (const char *[]){ "m1=2", "m2=2",
+                                                        NULL }, NULL);
+    /* It answers again: the machine is gone, nothing more. */
+    fotest_status(sim, "m0", "True", S(T0 + 700));
+    actor_sim_run_until(sim, S(T0 + 800));
+    assert_string_equal(machine(sim), "none");
+    assert_int_equal(fotest_count("binding.release.*.*.*"), 1);
+    done(sim);
+
+    /* Gracefully, released on readiness while the old cluster is Unknown
+     * with its copy: fenced deadAfter later. */
+    old_copy = true;
+    sim = world(false, 4, "m0:Gracefully:7200:1000");
+    old_copy = false;
+    fotest_status(sim, "m0", "Unknown", S(T0));
+    fotest_work(sim, "m1", "ns", "web", 2, 2, true, "Healthy", NULL);
+    fotest_work(sim, "m2", "ns", "web", 2, 2, true, "Healthy", NULL);
     actor_sim_run_until(sim, S(T0 + 1));
     assert_string_equal(fotest_last_release(sim, "ns", "web", "m0"),
                         "Released");
@@ -222,11 +260,6 @@ graceful__fenced_after_dead_after_unknown(void **state)
     actor_sim_run_until(sim, S(T0 + 600));
     assert_string_equal(fotest_last_release(sim, "ns", "web", "m0"),
                         "Fenced");
-    /* It answers again: the machine is gone, nothing more. */
-    fotest_status(sim, "m0", "True", S(T0 + 700));
-    actor_sim_run_until(sim, S(T0 + 800));
-    assert_string_equal(machine(sim), "none");
-    assert_int_equal(fotest_count("binding.release.*.*.*"), 2);
     done(sim);
 }
 
@@ -281,7 +314,7 @@ main(void)
         cmocka_unit_test(graceful__deadline_from_task_else_grace_period),
         cmocka_unit_test(graceful__never_is_recorded_and_kept),
         cmocka_unit_test(
-            graceful__directly_releases_at_once_and_alias_is_accepted),
+            graceful__directly_releases_once_the_old_copy_is_gone),
         cmocka_unit_test(graceful__fenced_after_dead_after_unknown),
         cmocka_unit_test(graceful__restart_repeats_no_release),
         cmocka_unit_test(graceful__deleted_binding_ends_its_machines),
