@@ -602,6 +602,20 @@ check_expect(struct drill *d, yaml_node_t *e)
                     if (fv->type != YAML_MAPPING_NODE) {
                         rc = drill_fail(d, fv, fw, "must be a mapping");
                     }
+                    for (yaml_node_pair_t *m2 = rc == 0
+                             ? fv->data.mapping.pairs.start : NULL;
+                         m2 != NULL && rc == 0 &&
+                         m2 < fv->data.mapping.pairs.top; m2++) {
+                        yaml_node_t *num = yaml_document_get_node(&d->doc,
+                                                                  m2->value);
+                        const char *t = drill_ystr(num);
+
+                        if (t == NULL || t[0] == '\0' ||
+                            strspn(t, "0123456789") != strlen(t)) {
+                            rc = drill_fail(d, num, fw,
+                                            "values must be whole numbers");
+                        }
+                    }
                 } else if (strcmp(f, "ready") == 0) {
                     const char *r = drill_ystr(fv);
 
