@@ -14,6 +14,7 @@
 struct bus_consumer {
     struct bus_conn *conn;
     natsSubscription *sub;
+    bool ack_all;
     char stream[64];
     char durable[128];
 };
@@ -40,7 +41,7 @@ bus_consumer_open(struct bus_conn *c, const struct bus_consumer_def *d,
 
     jsConsumerConfig_Init(&cc);
     cc.Durable = d->durable;
-    cc.AckPolicy = js_AckExplicit;
+    cc.AckPolicy = d->ack_all ? js_AckAll : js_AckExplicit;
     cc.DeliverPolicy = js_DeliverAll;
     cc.FilterSubject = d->filter;
     cc.AckWait = d->ack_wait_ns > 0 ? d->ack_wait_ns : 30 * NS_PER_S;
@@ -48,7 +49,15 @@ bus_consumer_open(struct bus_conn *c, const struct bus_consumer_def *d,
     cc.MaxAckPending = d->max_ack_pending > 0 ? d->max_ack_pending : 10000;
     s = js_AddConsumer(&ci, c->js, d->stream, &cc, NULL, &jerr);
     if (s != NATS_OK && jerr == JSConsumerNameExistErr) {
-        s = NATS_OK;
+        jsErrCode jerr2 = 0;
+
+        /* It exists: go by what the server has, not by what we asked. */
+        jsConsumerInfo_Destroy(ci);
+        ci = NULL;
+        s = js_GetConsumerInfo(&ci, c->js, d->stream, d->durable, NULL, &jerr2);
+    }
+    if (s == NATS_OK && ci != NULL && ci->Config != NULL) {
+        k->ack_all = ci->Config->AckPolicy == js_AckAll;
     }
     jsConsumerInfo_Destroy(ci);
     if (s == NATS_OK) {
@@ -70,6 +79,12 @@ bus_consumer_open(struct bus_conn *c, const struct bus_consumer_def *d,
              d->durable, d->filter ? d->filter : ">");
     *out = k;
     return 0;
+}
+
+bool
+bus_consumer_acks_all(const struct bus_consumer *k)
+{
+    return k->ack_all;
 }
 
 void

@@ -27,6 +27,7 @@ struct batch {
     struct batch *next;
     struct bus_msg *msgs;
     int n;
+    bool ack_all;   /* acking the last message acks the batch */
 };
 
 struct fetcher {
@@ -477,7 +478,7 @@ process_batch(struct actor_shell *s, struct batch *b)
     if (rc == 0) {
         actor_fx_log_decisions(&s->fx);
         count_decisions(s, &s->fx);
-        for (int i = 0; i < b->n; i++) {
+        for (int i = b->ack_all ? b->n - 1 : 0; i < b->n; i++) {
             (void)bus_msg_ack(&b->msgs[i]);
         }
     } else {
@@ -623,6 +624,7 @@ fetcher_main(void *arg)
         }
         b->msgs = msgs;
         b->n = n;
+        b->ack_all = bus_consumer_acks_all(f->consumer);
         pthread_mutex_lock(&s->lock);
         /* Keep at most a few batches in hand: the server holds the rest. */
         while (s->queued >= 4 && !atomic_load(&s->stopping)) {
@@ -659,6 +661,9 @@ actor_shell_start(struct actor_shell *s)
         d.stream = in->stream;
         d.durable = durable;
         d.filter = in->filter;
+        /* Explicit acks: with cumulative acks, a batch returned after a
+         * failed publish would be acked by the next batch's ack. */
+        d.ack_all = false;
         rc = bus_consumer_open(s->o.conn, &d, &s->fetchers[i].consumer);
         if (rc != 0) {
             return rc;

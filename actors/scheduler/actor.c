@@ -980,6 +980,22 @@ placement_text(const Flotilla__V1__ScheduleDecision *d, char *buf, size_t len)
     }
 }
 
+/* The decision for the audit trail and `flotilla describe` (events.scheduler). */
+static int
+decision_event(const char *key, const char *line, const char *reason,
+               struct actor_fx *fx)
+{
+    Flotilla__V1__DecisionEvent ev = FLOTILLA__V1__DECISION_EVENT__INIT;
+
+    ev.actor = "scheduler";
+    ev.key = (char *)key;
+    ev.decision = (char *)line;
+    ev.reason = (char *)reason;
+    ev.at_ns = fx->now_ns;
+    return actor_fx_publish(fx, "events.scheduler", key, "DecisionEvent",
+                            &ev.base, 0);
+}
+
 /* Publishes @dr when it differs from the last decision, and keeps it. */
 static int
 publish(struct sched_actor_state *s, const char *key, struct sa_binding *b,
@@ -1019,6 +1035,10 @@ publish(struct sched_actor_state *s, const char *key, struct sa_binding *b,
              dr->why ? dr->why : "update", dr->d.schedulable ? "" : "; unschedulable: ",
              dr->d.schedulable ? "" : dr->d.message);
     actor_fx_decision(fx, key, line, dr->d.reason);
+    rc = decision_event(key, line, dr->d.reason, fx);
+    if (rc != 0) {
+        return rc;
+    }
 
     /* Keep our own copy by round-tripping the packed message. */
     n = flotilla__v1__schedule_decision__get_packed_size(&dr->d);
@@ -1585,6 +1605,8 @@ publish_deleted(struct sa_binding *b, const char *key, const char *ns,
                       NULL);
     actor_fx_decision(fx, key, "binding deleted: placement withdrawn",
                       "BindingDeleted");
+    (void)decision_event(key, "binding deleted: placement withdrawn",
+                         "BindingDeleted", fx);
     return actor_fx_publish(fx, subject, key, "ScheduleDecision", &d.base,
                             ACTOR_PUB_OWNED | ACTOR_PUB_TOMBSTONE);
 }

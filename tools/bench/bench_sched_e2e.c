@@ -316,7 +316,7 @@ static int
 run_once(size_t n_clusters, size_t n, double *rate, double *p50, double *p99)
 {
     struct bus_consumer_def cd = { "FL_BINDINGS", "bench-reader",
-                                   "binding.schedule.*.*", 0, 0, 20000 };
+                                   "binding.schedule.*.*", 0, 0, 20000, false };
     struct bus_consumer *k = NULL;
     struct e2e x;
     int64_t t0, t_last = 0;

@@ -2,6 +2,8 @@
 /* flotilla-bench: benchmarks that print figures, one subcommand each. */
 #include "bench.h"
 
+#include "util/tune.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,7 @@ bench_percentile(double *v, size_t n, double q)
 int
 main(int argc, char **argv)
 {
+    util_tune_malloc();
     if (argc >= 2) {
         for (const struct bench_cmd *c = cmds; c->name != NULL; c++) {
             if (strcmp(argv[1], c->name) == 0) {

@@ -158,6 +158,7 @@ struct bus_consumer_def {
     int64_t ack_wait_ns;     /* 0 = 30 s */
     int max_deliver;         /* 0 = unlimited */
     int max_ack_pending;     /* 0 = 10000 */
+    bool ack_all;            /* acking a message acks every earlier one */
 };
 
 /*
@@ -166,6 +167,13 @@ struct bus_consumer_def {
  */
 int bus_consumer_open(struct bus_conn *c, const struct bus_consumer_def *d,
                       struct bus_consumer **out);
+
+/*
+ * True when the consumer (as the server has it) acks cumulatively: acking a
+ * message acks every earlier one. A durable made before with explicit acks
+ * keeps them; callers must then ack each message.
+ */
+bool bus_consumer_acks_all(const struct bus_consumer *k);
 
 /* Unbinds; the durable consumer stays on the server. NULL is a no-op. */
 void bus_consumer_close(struct bus_consumer *k);
