@@ -89,8 +89,13 @@ nats:
 daemon:
   listen: 127.0.0.1:$http_port
   dataDir: $data
-members:
 CONF
+# Tests shorten the timings: FLOTILLA_UP_SETTINGS holds "key: value" lines.
+if [ -n "${FLOTILLA_UP_SETTINGS:-}" ]; then
+    echo "settings:" >> "$data/flotilla.yaml"
+    printf '%s\n' "$FLOTILLA_UP_SETTINGS" | sed 's/^/  /' >> "$data/flotilla.yaml"
+fi
+echo "members:" >> "$data/flotilla.yaml"
 regions=(region-one region-one region-two)
 : > "$data/clusters.yaml"
 for i in 1 2 3; do

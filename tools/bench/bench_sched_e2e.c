@@ -360,26 +360,22 @@ int
 bench_sched_e2e(size_t n_clusters, size_t n_bindings, size_t runs)
 {
     double rate[16], p50[16], p99[16];
-    enum log_level saved = util_log_threshold;
 
     if (runs > 16) {
         runs = 16;
     }
-    util_log_threshold = LOG_LEVEL_ERROR;
     printf("end to end via NATS: binding spec published (pipelined) -> "
            "scheduler actor -> decision consumed, fresh nats-server per run\n");
     for (size_t r = 0; r < runs; r++) {
         int rc = run_once(n_clusters, n_bindings, &rate[r], &p50[r], &p99[r]);
 
         if (rc != 0) {
-            util_log_threshold = saved;
             printf("  run %zu failed: %s\n", r + 1, strerror(-rc));
             return rc;
         }
         printf("  run %zu: %.0f decisions/s  p50 %.1f ms  p99 %.1f ms\n",
                r + 1, rate[r], p50[r] / 1e3, p99[r] / 1e3);
     }
-    util_log_threshold = saved;
     printf("e2e decisions/s       %.0f (median of %zu; target >= 5000)\n",
            bench_median(rate, (int)runs), runs);
     printf("e2e latency p50       %.1f ms (publish to decision, under the "

@@ -2,6 +2,7 @@
 /* flotilla-bench: benchmarks that print figures, one subcommand each. */
 #include "bench.h"
 
+#include "util/log.h"
 #include "util/tune.h"
 
 #include <stdio.h>
@@ -55,6 +56,8 @@ int
 main(int argc, char **argv)
 {
     util_tune_malloc();
+    /* Figures, not logs: only errors go to stderr. */
+    (void)util_log_set_level("error");
     if (argc >= 2) {
         for (const struct bench_cmd *c = cmds; c->name != NULL; c++) {
             if (strcmp(argv[1], c->name) == 0) {
