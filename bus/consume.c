@@ -378,3 +378,59 @@ bus_dlq_put(struct bus_conn *c, const char *actor, const struct bus_msg *m,
              m->stream ? m->stream : "", m->stream_seq, reason, rc);
     return rc;
 }
+
+struct bus_sub {
+    natsSubscription *sub;
+    bus_live_fn *fn;
+    void *arg;
+};
+
+static void
+on_live(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    struct bus_sub *s = closure;
+
+    const char *reply = natsMsg_GetReply(msg);
+
+    (void)nc;
+    (void)sub;
+    /* A stream's delivery to a consumer carries the original subject too;
+     * only the publication itself is traffic. */
+    if (reply == NULL || strncmp(reply, "$JS.ACK.", 8) != 0) {
+        s->fn(natsMsg_GetSubject(msg), natsMsg_GetData(msg),
+              (size_t)natsMsg_GetDataLength(msg), s->arg);
+    }
+    natsMsg_Destroy(msg);
+}
+
+int
+bus_subscribe(struct bus_conn *c, const char *subject, bus_live_fn *fn,
+              void *arg, struct bus_sub **out)
+{
+    struct bus_sub *s = calloc(1, sizeof(*s));
+    natsStatus st;
+
+    if (s == NULL) {
+        return -ENOMEM;
+    }
+    s->fn = fn;
+    s->arg = arg;
+    st = natsConnection_Subscribe(&s->sub, c->nc, subject, on_live, s);
+    if (st != NATS_OK) {
+        free(s);
+        return bus_errno_from_nats(st, 0);
+    }
+    *out = s;
+    return 0;
+}
+
+void
+bus_unsubscribe(struct bus_sub *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    (void)natsSubscription_Unsubscribe(s->sub);
+    natsSubscription_Destroy(s->sub);
+    free(s);
+}

@@ -25,10 +25,15 @@ int cmd_sim(int argc, char **argv);
 int cmd_taint(int argc, char **argv);
 int cmd_uncordon(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_drill(int argc, char **argv);
+
+/* The command names, space separated (for shell completion). */
+const char *cli_command_names(void);
 
 #endif /* CLI_COMMANDS_H */

@@ -13,6 +13,8 @@ static const struct cli_command commands[] = {
     { "apply", "validate manifests and preview bindings (--dry-run)", cmd_apply },
     { "brake", "show whether the mass-outage brake holds evictions", cmd_brake },
     { "config", "check or show the configuration file (config check FILE)", cmd_config },
+    { "completion", "print a bash completion script (completion bash)",
+      cmd_completion },
     { "conformance", "run the scheduler test vectors (conformance scheduler FILE)", cmd_conformance },
     { "cordon", "stop new placements on a cluster (a NoSchedule taint)",
       cmd_cordon },
@@ -23,6 +25,8 @@ static const struct cli_command commands[] = {
     { "dlq", "list or show dead letters (messages an actor could not handle)",
       cmd_dlq },
     { "drill", "run scenario files in virtual time (drill run FILE...)", cmd_drill },
+    { "events", "decisions and failover steps; -f follows the bus, decoded",
+      cmd_events },
     { "explain", "show which policy claims each template and why", cmd_explain },
     { "get", "show clusters, bindings, works, taints or evictions (-o, -w)",
       cmd_get },
@@ -38,6 +42,25 @@ static const struct cli_command commands[] = {
       cmd_uncordon },
     { NULL, NULL, NULL },
 };
+
+const char *
+cli_command_names(void)
+{
+    static char names[1024];
+    size_t off = 0;
+
+    if (names[0] != '\0') {
+        return names;
+    }
+    for (const struct cli_command *c = commands; c->name != NULL; c++) {
+        off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
+                                off ? " " : "", c->name);
+        if (off >= sizeof(names)) {
+            break;
+        }
+    }
+    return names;
+}
 
 static void
 usage(FILE *f)

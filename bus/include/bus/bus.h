@@ -229,6 +229,26 @@ int bus_read_seq(struct bus_conn *c, const char *stream, uint64_t seq,
 int bus_last_subject_seq(struct bus_conn *c, const char *stream,
                          const char *subject, uint64_t *seq);
 
+/* ---------------------------------------------------------------- live traffic */
+
+struct bus_sub;
+
+/* Called on the library's thread for every message a subscription gets. */
+typedef void bus_live_fn(const char *subject, const void *data, size_t len,
+                         void *arg);
+
+/*
+ * Subscribes to core NATS traffic on @subject (wildcards allowed): every
+ * message published there from now on, stored by a stream or not, once
+ * (a stream's deliveries to consumers are left out). For `flotilla events
+ * -f`; actors use durable consumers instead.
+ */
+int bus_subscribe(struct bus_conn *c, const char *subject, bus_live_fn *fn,
+                  void *arg, struct bus_sub **out);
+
+/* Ends the subscription and frees it. NULL is a no-op. */
+void bus_unsubscribe(struct bus_sub *s);
+
 /* ---------------------------------------------------------------- dead letters */
 
 /*

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `flotilla events [-f]`: the bus traffic, decoded. Without -f: the decisions
+ * and failover steps kept in FL_EVENTS, oldest first. With -f: every message
+ * on Flotilla's subjects as it is published, until Ctrl-C.
+ */
+#include "cli.h"
+#include "commands.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus/bus.h"
+#include "bus/envelope.h"
+#include "bus/subject.h"
+#include "util/log.h"
+#include "util/time.h"
+
+static volatile sig_atomic_t done;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    done = 1;
+}
+
+/* One line: time, producer, subject, type, and what it says in short. */
+static void
+print_envelope(const char *subject, const void *data, size_t len)
+{
+    Flotilla__V1__Envelope *env = NULL;
+    char why[128], at[40], what[512] = "";
+
+    if (bus_subject_classify(subject) == NULL ||
+        bus_envelope_unpack(data, len, &env, why, sizeof(why)) != 0) {
+        return;
+    }
+    util_time_format_rfc3339(env->event_time_ns, at, sizeof(at));
+    if (strcmp(env->type, "DecisionEvent") == 0) {
+        Flotilla__V1__DecisionEvent *d = flotilla__v1__decision_event__unpack(
+            NULL, env->payload.len, env->payload.data);
+
+        if (d != NULL) {
+            snprintf(what, sizeof(what), "%s (%s)", d->decision, d->reason);
+            flotilla__v1__decision_event__free_unpacked(d, NULL);
+        }
+    } else if (strcmp(env->type, "FailoverEvent") == 0) {
+        Flotilla__V1__FailoverEvent *f = flotilla__v1__failover_event__unpack(
+            NULL, env->payload.len, env->payload.data);
+
+        if (f != NULL) {
+            snprintf(what, sizeof(what), "%s %s: %s", f->cluster, f->step,
+                     f->reason);
+            flotilla__v1__failover_event__free_unpacked(f, NULL);
+        }
+    } else if (strcmp(env->type, "ScheduleDecision") == 0) {
+        Flotilla__V1__ScheduleDecision *d =
+            flotilla__v1__schedule_decision__unpack(NULL, env->payload.len,
+                                                    env->payload.data);
+        size_t off = 0;
+
+        for (size_t i = 0; d != NULL && i < d->n_clusters && off < sizeof(what);
+             i++) {
+            off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%s:%d",
+                                    i ? " " : "", d->clusters[i]->name,
+                                    d->clusters[i]->replicas);
+        }
+        if (d != NULL) {
+            flotilla__v1__schedule_decision__free_unpacked(d, NULL);
+        }
+    }
+    printf("%s  %-24s %-40s %-18s %s%s\n", at, env->producer, subject,
+           env->type, env->deleted ? "(deleted) " : "", what);
+    fflush(stdout);
+    bus_envelope_free(env);
+}
+
+static void
+on_live(const char *subject, const void *data, size_t len, void *arg)
+{
+    (void)arg;
+    print_envelope(subject, data, len);
+}
+
+static int
+on_stored(const struct bus_msg *m, void *arg)
+{
+    (void)arg;
+    print_envelope(m->subject, m->data, m->len);
+    return 0;
+}
+
+int
+cmd_events(int argc, char **argv)
+{
+    struct bus_conn *c = NULL;
+    struct bus_sub *sub = NULL;
+    const char *server = NULL;
+    bool follow = false;
+    int rc = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: flotilla events [-f] [--server URL]\n\n"
+                   "Prints the decisions and failover steps the control plane "
+                   "kept (FL_EVENTS),\noldest first. With -f, prints every "
+                   "message on Flotilla's subjects as it is\npublished, decoded, "
+                   "until Ctrl-C.\n");
+            return 0;
+        } else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0) {
+            follow = true;
+        } else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
+            server = argv[++i];
+        } else {
+            fprintf(stderr, "flotilla events: unexpected '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    util_log_set_level("error");
+    if (cli_connect(cli_server_url(server), &c) != 0) {
+        return 1;
+    }
+    if (!follow) {
+        rc = bus_read_range(c, "FL_EVENTS", NULL, 1, on_stored, NULL);
+    } else {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        rc = bus_subscribe(c, ">", on_live, NULL, &sub);
+        while (rc == 0 && !done) {
+            usleep(100 * 1000);
+        }
+        bus_unsubscribe(sub);
+    }
+    bus_conn_free(c);
+    bus_shutdown();
+    return rc == 0 ? 0 : 1;
+}
