@@ -76,6 +76,7 @@ struct ex_binding {
 
 struct executor_state {
     struct executor_config cfg;
+    int64_t now_ns;                /* the step being decided */
     struct strmap clusters;        /* name -> struct ex_cluster */
     struct strmap bindings;        /* ns SEP name -> struct ex_binding */
     struct strmap works;           /* cluster SEP ns SEP binding -> ex_work */
@@ -352,9 +353,15 @@ ns_is_system(const char *ns)
     return false;
 }
 
+static bool cluster_fenced(const struct executor_state *s, const char *name,
+                           int64_t now);
+
 /*
  * Deletes go to a member only while it is Ready, or when the Cluster itself
- * is being deleted (failover.md §2.8, the execution controller's rule).
+ * is being deleted (failover.md §2.8, the execution controller's rule), or
+ * once it is fenced: then the delete waits in the member agent and is
+ * carried out as soon as the member answers again, before anything new can
+ * be placed there (issue 7 item 4).
  */
 static bool
 cluster_takes_deletes(const struct executor_state *s, const char *name)
@@ -362,8 +369,9 @@ cluster_takes_deletes(const struct executor_state *s, const char *name)
     struct strmap_entry *e = util_strmap_get(&s->clusters, name);
     const struct ex_cluster *c = e != NULL ? e->ptr : NULL;
 
-    return c != NULL && (c->deleting || (c->have_status &&
-                                         strcmp(c->ready, "True") == 0));
+    return c != NULL && (c->deleting ||
+                         (c->have_status && strcmp(c->ready, "True") == 0) ||
+                         cluster_fenced(s, name, s->now_ns));
 }
 
 /* Unknown for deadAfter: its copies count as gone (docs/executor.md). */
@@ -1957,6 +1965,8 @@ static int
 ex_handle(void *p, const struct actor_msg *m, int64_t now, struct actor_fx *fx)
 {
     struct executor_state *s = p;
+
+    s->now_ns = now;
     struct ex_binding *b = NULL;
     struct ex_work *w = NULL;
     char name[256];
@@ -2011,6 +2021,7 @@ ex_timer(void *p, const char *name, int64_t now, struct actor_fx *fx)
 {
     struct executor_state *s = p;
 
+    s->now_ns = now;
     if (!prefix(name, "fence/")) {
         return 0;
     }
