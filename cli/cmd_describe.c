@@ -19,6 +19,7 @@
 #include "bus/envelope.h"
 #include "bus/subject.h"
 #include "bus/token.h"
+#include "executor/status.h"
 #include "util/log.h"
 #include "util/time.h"
 
@@ -65,51 +66,154 @@ when(int64_t ns, char *buf, size_t len)
 
 /* ---------------------------------------------------------------- binding */
 
-static int
-print_work(const struct bus_msg *m, void *arg)
-{
-    Flotilla__V1__Envelope *env = NULL;
-    Flotilla__V1__WorkStatus *st;
-    char why[128], at[40];
+/* Decoded messages of one kind, in the order read. */
+struct msgs {
+    void **v;
+    size_t n, cap;
+    bool work;      /* WorkStatus, else ClusterStatus */
+};
 
-    (void)arg;
+static int
+collect_msg(const struct bus_msg *m, void *arg)
+{
+    struct msgs *l = arg;
+    Flotilla__V1__Envelope *env = NULL;
+    void *x;
+    char why[128];
+
     if (bus_envelope_unpack(m->data, m->len, &env, why, sizeof(why)) != 0) {
         return 0;
     }
-    st = env->deleted ? NULL
-                      : flotilla__v1__work_status__unpack(NULL, env->payload.len,
-                                                          env->payload.data);
+    x = env->deleted ? NULL
+        : l->work ? (void *)flotilla__v1__work_status__unpack(
+                        NULL, env->payload.len, env->payload.data)
+                  : (void *)flotilla__v1__cluster_status__unpack(
+                        NULL, env->payload.len, env->payload.data);
     bus_envelope_free(env);
-    if (st == NULL) {
+    if (x == NULL) {
         return 0;
     }
-    when(st->observed_ns, at, sizeof(at));
-    printf("  %-12s present=%s ready=%d/%d health=%s%s%s (read %s)\n",
-           st->cluster, st->present ? "yes" : "no", st->ready_replicas,
-           st->replicas, st->health, st->apply_error[0] ? " error: " : "",
-           st->apply_error, at);
-    if (st->stateful != NULL) {
-        const Flotilla__V1__StatefulStatus *s = st->stateful;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        void **v = realloc(l->v, cap * sizeof(*v));
 
-        printf("               ordinals %d..%d, revision %s%s%s\n",
-               s->ordinals_start, s->ordinals_start + s->ordinals_count - 1,
-               s->current_revision,
-               strcmp(s->current_revision, s->update_revision) != 0 ? " -> "
-                                                                     : "",
-               strcmp(s->current_revision, s->update_revision) != 0
-                   ? s->update_revision
-                   : "");
-        for (size_t i = 0; i < s->n_ordinals; i++) {
-            printf("               ordinal %d %s\n", s->ordinals[i]->ordinal,
-                   s->ordinals[i]->ready ? "ready" : "not ready");
+        if (v == NULL) {
+            goto fail;
         }
-        for (size_t i = 0; i < s->n_volumes; i++) {
-            printf("               claim %s %s\n", s->volumes[i]->name,
-                   s->volumes[i]->phase);
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = x;
+    return 0;
+fail:
+    if (l->work) {
+        flotilla__v1__work_status__free_unpacked(x, NULL);
+    } else {
+        flotilla__v1__cluster_status__free_unpacked(x, NULL);
+    }
+    return -ENOMEM;
+}
+
+static void
+msgs_release(struct msgs *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->work) {
+            flotilla__v1__work_status__free_unpacked(l->v[i], NULL);
+        } else {
+            flotilla__v1__cluster_status__free_unpacked(l->v[i], NULL);
         }
     }
-    flotilla__v1__work_status__free_unpacked(st, NULL);
-    return 0;
+    free(l->v);
+}
+
+static void
+print_stateful(const Flotilla__V1__StatefulStatus *s)
+{
+    printf("               ordinals %d..%d, revision %s%s%s\n",
+           s->ordinals_start, s->ordinals_start + s->ordinals_count - 1,
+           s->current_revision,
+           strcmp(s->current_revision, s->update_revision) != 0 ? " -> " : "",
+           strcmp(s->current_revision, s->update_revision) != 0
+               ? s->update_revision
+               : "");
+    for (size_t i = 0; i < s->n_ordinals; i++) {
+        printf("               ordinal %d %s\n", s->ordinals[i]->ordinal,
+               s->ordinals[i]->ready ? "ready" : "not ready");
+    }
+    for (size_t i = 0; i < s->n_volumes; i++) {
+        printf("               claim %s %s\n", s->volumes[i]->name,
+               s->volumes[i]->phase);
+    }
+}
+
+/*
+ * One line per member with the aggregated view (executor/status.h): a
+ * report from a cluster that is not Ready is stale and shown as such, with
+ * the time of its last report, never as ready.
+ */
+static void
+print_work(const Flotilla__V1__WorkStatus *st,
+           const struct executor_status_member *m)
+{
+    char at[40];
+
+    when(st->observed_ns, at, sizeof(at));
+    if (m != NULL && m->stale) {
+        printf("  %-12s present=%s ready=0/%d health=Unknown stale: cluster "
+               "%s is %s, last report at %s (said ready=%d/%d)\n",
+               st->cluster, st->present ? "yes" : "no", st->replicas,
+               st->cluster, m->cluster_ready, at, st->ready_replicas,
+               st->replicas);
+    } else {
+        printf("  %-12s present=%s ready=%d/%d health=%s%s%s (read %s)\n",
+               st->cluster, st->present ? "yes" : "no", st->ready_replicas,
+               st->replicas, st->health, st->apply_error[0] ? " error: " : "",
+               st->apply_error, at);
+    }
+    if (m != NULL && !m->in_placement) {
+        printf("               not in the placement (not counted)\n");
+    }
+    if (st->stateful != NULL) {
+        print_stateful(st->stateful);
+    }
+}
+
+static void
+print_members(struct bus_conn *c, const Flotilla__V1__ScheduleDecision *d,
+              const char *filter)
+{
+    struct msgs works = { .work = true }, clusters = { .work = false };
+    struct executor_status s;
+    bool agg;
+
+    (void)bus_read_last_per_subject(c, "FL_WORK", filter, collect_msg, &works);
+    (void)bus_read_last_per_subject(c, "FL_CLUSTERS", "cluster.status.*",
+                                    collect_msg, &clusters);
+    agg = executor_status_aggregate(
+              d, (Flotilla__V1__ClusterStatus *const *)clusters.v, clusters.n,
+              (Flotilla__V1__WorkStatus *const *)works.v, works.n, &s) == 0;
+    if (agg) {
+        printf("Ready:       %d/%d%s\n", s.ready_replicas, s.want_replicas,
+               s.n_stale ? " (stale members count 0)" : "");
+    }
+    printf("Members:\n");
+    for (size_t i = 0; i < works.n; i++) {
+        const Flotilla__V1__WorkStatus *st = works.v[i];
+
+        print_work(st, agg ? executor_status_member(&s, st->cluster) : NULL);
+    }
+    for (size_t i = 0; agg && i < s.n_members; i++) {
+        if (!s.members[i].reported) {
+            printf("  %-12s no report yet (wants %d)\n", s.members[i].cluster,
+                   s.members[i].want_replicas);
+        }
+    }
+    if (agg) {
+        executor_status_release(&s);
+    }
+    msgs_release(&works);
+    msgs_release(&clusters);
 }
 
 static int
@@ -278,9 +382,8 @@ describe_binding(struct bus_conn *c, const char *arg)
     }
     bus_token_encode(ns, tok[0], sizeof(tok[0]));
     bus_token_encode(name, tok[1], sizeof(tok[1]));
-    printf("Members:\n");
     snprintf(filter, sizeof(filter), "work.status.*.%s.%s", tok[0], tok[1]);
-    (void)bus_read_last_per_subject(c, "FL_WORK", filter, print_work, NULL);
+    print_members(c, d, filter);
     printf("Failover record:\n");
     snprintf(filter, sizeof(filter), "failover.record.%s.%s.*", tok[0], tok[1]);
     (void)bus_read_range(c, "FL_EVENTS", filter, 1, print_record, NULL);

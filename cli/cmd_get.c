@@ -19,6 +19,7 @@
 #include "bus/bus.h"
 #include "bus/envelope.h"
 #include "bus/subject.h"
+#include "executor/status.h"
 #include "util/log.h"
 #include "util/strmap.h"
 #include "util/time.h"
@@ -197,6 +198,66 @@ placement_text(const Flotilla__V1__ScheduleDecision *d, char *buf, size_t len)
     }
 }
 
+/*
+ * The binding's aggregated READY (ready/wanted, with the freshness rule of
+ * executor/status.h) and, for -o wide, the clusters whose report is stale.
+ */
+static void
+ready_text(struct get_ctx *g, const char *ns, const char *name,
+           const Flotilla__V1__ScheduleDecision *d, char *ready, size_t rlen,
+           char *stale, size_t slen)
+{
+    const char **k = NULL;
+    size_t n = keys(g, "cluster.spec.", &k);
+    Flotilla__V1__ClusterStatus **cs = calloc(n + 1, sizeof(*cs));
+    Flotilla__V1__WorkStatus **ws = calloc(n + 1, sizeof(*ws));
+    struct executor_status s;
+    size_t off = 0;
+
+    snprintf(ready, rlen, "-");
+    snprintf(stale, slen, "-");
+    for (size_t i = 0; cs != NULL && ws != NULL && i < n; i++) {
+        char cl[1][256];
+        const Flotilla__V1__Envelope *e;
+
+        if (bus_subject_names(k[i], 2, cl, 1) != 1) {
+            continue;
+        }
+        e = lookup(g, "cluster.status", cl[0], NULL, NULL);
+        if (e != NULL) {
+            cs[i] = flotilla__v1__cluster_status__unpack(NULL, e->payload.len,
+                                                         e->payload.data);
+        }
+        e = lookup(g, "work.status", cl[0], ns, name);
+        if (e != NULL) {
+            ws[i] = flotilla__v1__work_status__unpack(NULL, e->payload.len,
+                                                      e->payload.data);
+        }
+    }
+    if (cs != NULL && ws != NULL &&
+        executor_status_aggregate(d, cs, n, ws, n, &s) == 0) {
+        snprintf(ready, rlen, "%d/%d", s.ready_replicas, s.want_replicas);
+        for (size_t i = 0; i < s.n_members && off < slen; i++) {
+            if (s.members[i].stale && s.members[i].in_placement) {
+                off += (size_t)snprintf(stale + off, slen - off, "%s%s",
+                                        off ? "," : "", s.members[i].cluster);
+            }
+        }
+        executor_status_release(&s);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (cs != NULL && cs[i] != NULL) {
+            flotilla__v1__cluster_status__free_unpacked(cs[i], NULL);
+        }
+        if (ws != NULL && ws[i] != NULL) {
+            flotilla__v1__work_status__free_unpacked(ws[i], NULL);
+        }
+    }
+    free(cs);
+    free(ws);
+    free(k);
+}
+
 static void
 get_bindings(struct get_ctx *g, struct table *t, bool evictions)
 {
@@ -208,8 +269,9 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
                      "PURGE", NULL);
     } else {
         table_header(t, "NAMESPACE", "NAME", "REPLICAS", "PLACEMENT",
-                     "SCHEDULABLE", "REASON", "EVICTING",
-                     g->fmt == OUT_WIDE ? "POLICY" : NULL, NULL);
+                     "SCHEDULABLE", "REASON", "EVICTING", "READY",
+                     g->fmt == OUT_WIDE ? "POLICY" : NULL,
+                     g->fmt == OUT_WIDE ? "STALE" : NULL, NULL);
     }
     for (size_t i = 0; i < n; i++) {
         char names[2][256];
@@ -217,6 +279,7 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
         Flotilla__V1__BindingSpec *b;
         Flotilla__V1__ScheduleDecision *d = NULL;
         char place[1024], reps[16], ev[512] = "", policy[600];
+        char ready[32], stale[512];
         size_t off = 0;
 
         if (bus_subject_names(k[i], 2, names, 2) != 2) {
@@ -258,10 +321,13 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
             }
             snprintf(policy, sizeof(policy), "%s%s%s", b->policy_namespace,
                      b->policy_namespace[0] ? "/" : "", b->policy_name);
+            ready_text(g, names[0], names[1], d, ready, sizeof(ready), stale,
+                       sizeof(stale));
             table_row(t, names[0][0] ? names[0] : "-", names[1], reps, place,
                       d == NULL ? "-" : d->schedulable ? "True" : "False",
-                      d == NULL ? "Pending" : d->reason, off ? ev : "-",
-                      g->fmt == OUT_WIDE ? policy : NULL, NULL);
+                      d == NULL ? "Pending" : d->reason, off ? ev : "-", ready,
+                      g->fmt == OUT_WIDE ? policy : NULL,
+                      g->fmt == OUT_WIDE ? stale : NULL, NULL);
         }
         flotilla__v1__binding_spec__free_unpacked(b, NULL);
         if (d != NULL) {
@@ -364,7 +430,8 @@ read_state(struct get_ctx *g, const char *what)
     static const struct source clusters[] = {
         { "FL_CLUSTERS", "cluster.>" }, { NULL, NULL } };
     static const struct source bindings[] = {
-        { "FL_BINDINGS", "binding.>" }, { NULL, NULL } };
+        { "FL_BINDINGS", "binding.>" }, { "FL_CLUSTERS", "cluster.>" },
+        { "FL_WORK", "work.status.>" }, { NULL, NULL } };
     static const struct source works[] = {
         { "FL_WORK", "work.>" }, { NULL, NULL } };
     const struct source *src = strcmp(what, "works") == 0 ? works

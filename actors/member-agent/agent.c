@@ -524,6 +524,57 @@ namespace_deletable(struct am_member *m, const char *ns)
     return ok;
 }
 
+/*
+ * Sets *@out to the manifest to apply for @w: itself, but for a Namespace
+ * that already exists in the member without Flotilla's label, a copy
+ * without the label, so that a pre-existing namespace never becomes
+ * Flotilla's (and so never deletable by it: docs/executor.md, Namespaces).
+ * Returns 0, or the error of reading the namespace (in @err), or -ENOMEM.
+ */
+static int
+manifest_for(struct am_member *m, const struct work *w, json_t **out,
+             struct kube_error *err)
+{
+    const Flotilla__V1__ObjectReference *r = w->spec->resource;
+    struct kube_ref ref = { "v1", "Namespace", NULL, NULL, NULL, NULL, 0 };
+    json_t *got = NULL;
+    const char *label;
+    int rc;
+
+    *out = NULL;
+    if (r == NULL || strcmp(r->kind, "Namespace") != 0) {
+        *out = json_incref(w->manifest);
+        return 0;
+    }
+    ref.name = r->name;
+    rc = kube_get(m->client, &ref, &got, err);
+    if (rc == -ENOENT) {
+        *out = json_incref(w->manifest);
+        return 0;
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    label = json_string_value(json_object_get(
+        json_object_get(json_object_get(got, "metadata"), "labels"),
+        MANAGED_LABEL));
+    if (label != NULL && strcmp(label, "true") == 0) {
+        *out = json_incref(w->manifest);
+    } else {
+        *out = json_deep_copy(w->manifest);
+        json_object_del(json_object_get(json_object_get(*out, "metadata"),
+                                        "labels"),
+                        MANAGED_LABEL);
+    }
+    json_decref(got);
+    if (*out == NULL) {
+        snprintf(err->text, sizeof(err->text), "member %s: out of memory",
+                 m->name);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
 static void
 act(struct am_member *m, struct work *w, int64_t now)
 {
@@ -568,7 +619,13 @@ act(struct am_member *m, struct work *w, int64_t now)
         rc = ensure_namespace(m, s->namespace_, &err);
     }
     if (rc == 0) {
-        rc = kube_apply(m->client, w->manifest, NULL, NULL, &err);
+        json_t *manifest = NULL;
+
+        rc = manifest_for(m, w, &manifest, &err);
+        if (rc == 0) {
+            rc = kube_apply(m->client, manifest, NULL, NULL, &err);
+        }
+        json_decref(manifest);
     }
     if (rc == 0) {
         if (w->error != NULL || !w->done) {

@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Issue 6 "done when", on a real nats-server, `flotilla run` and flotilla-sim
+# (tools/up.sh with short timings, as e2e.sh), what e2e.sh does not show:
+#   1. a workload lands in exactly the members of its placement with its
+#      per-cluster replicas and an OverridePolicy applied (read back from the
+#      members' REST API);
+#   2. its namespace is created only where it is placed, labelled as
+#      Flotilla's; a namespace that existed before is not Flotilla's and is
+#      never deleted (also not when the workload is deleted);
+#   3. a member that goes down shows stale status, not ready (get bindings
+#      READY and describe binding, through executor/status.h);
+#   4. a black-holed member (connections accepted, never answered) does not
+#      stop the other members from receiving their work.
+# Self-contained: writes its own manifests, needs nothing from ../shared.
+set -u
+build=${FL_BUILD_DIR:?}
+src=${FL_SOURCE_DIR:?}
+command -v jq >/dev/null || { echo "SKIP: jq not installed (deploy/packages.txt)"; exit 77; }
+
+data=$(mktemp -d /tmp/fl-members-XXXXXX)
+up_pid=
+passed=0
+failed=0
+cleanup() {
+    if [ -n "$up_pid" ]; then
+        kill -TERM "$up_pid" 2>/dev/null
+        for _ in $(seq 100); do kill -0 "$up_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$up_pid" 2>/dev/null
+    fi
+    rm -rf "$data"
+}
+trap cleanup EXIT
+
+free_port() {
+    local p
+    while :; do
+        p=$(shuf -i 20000-60000 -n 1)
+        (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
+    done
+}
+export FLOTILLA_DATA=$data
+export FLOTILLA_NATS_PORT=$(free_port)
+export FLOTILLA_HTTP_PORT=$(free_port)
+export FLOTILLA_NATS_URL=nats://127.0.0.1:$FLOTILLA_NATS_PORT
+export FLOTILLA_UP_SETTINGS="probePeriod: 1s
+probeTimeout: 500ms
+failureThreshold: 3s
+successThreshold: 3s
+statusPeriod: 1s
+heartbeatPeriod: 1s
+heartbeatGrace: 4s"
+fl="$build/flotilla"
+
+"$src/tools/up.sh" "$build" </dev/null >"$data/up.out" 2>&1 &
+up_pid=$!
+for _ in $(seq 300); do grep -q "Flotilla is up" "$data/up.out" && break; sleep 0.1; done
+export FLOTILLA_SIM_CONTROL=$(cat "$data/sim.control" 2>/dev/null)
+token=$(cat "$data/members/token")
+
+check() {   # check NAME COMMAND... (passes when the command succeeds)
+    local name=$1; shift
+    if "$@"; then
+        echo "ok   $name"; passed=$((passed + 1))
+    else
+        echo "FAIL $name"; failed=$((failed + 1))
+        echo "--- state"; "$fl" get clusters; "$fl" get bindings -o wide; "$fl" get works
+        echo "--- last daemon log lines"; tail -n 30 "$data/log/flotilla.log"
+    fi
+}
+eventually() {   # eventually SECONDS COMMAND...: retries until it succeeds
+    local limit=$1; shift
+    local end=$(( $(date +%s) + limit ))
+    while [ "$(date +%s)" -le "$end" ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.3
+    done
+    "$@"
+}
+has() { local pattern=$1; shift; "$@" 2>&1 | grep -Eq -- "$pattern"; }
+port_of() { sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" "$data/sim.json" | head -n 1; }
+# kube MEMBER METHOD PATH [BODY]: the member's REST API, as a client would
+# reach it (TLS, bearer token); prints the body, fails on no answer in 3s.
+kube() {
+    curl -sS -m 3 --cacert "$data/members/ca.pem" -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' -X "$2" ${4:+--data "$4"} \
+        "https://127.0.0.1:$(port_of "$1")$3"
+}
+# jqtest MEMBER PATH FILTER: the object's JSON satisfies the jq filter.
+jqtest() { kube "$1" GET "$2" | jq -e "$3" >/dev/null; }
+absent() { [ "$(kube "$1" GET "$2" | jq -r .code)" = 404 ]; }
+dep=/apis/apps/v1/namespaces/shop/deployments
+
+check "three Ready members" \
+    eventually 20 sh -c "[ \$('$fl' get clusters | grep -c ' True ') = 3 ]"
+
+# A namespace the member already has: not Flotilla's.
+kube member2 POST /api/v1/namespaces '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop","labels":{"owner":"team-a"}}}' >/dev/null
+check "shop exists in member2 before Flotilla" jqtest member2 /api/v1/namespaces/shop '.metadata.name == "shop"'
+
+# 1. web: 4 replicas divided 1:3 over member1 and member2, image and a
+# label overridden in member2 only.
+cat > "$data/web.yaml" <<YAML
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+spec:
+  replicas: 4
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: registry.example/web:1.0
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: web
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: web
+  placement:
+    clusterAffinity:
+      clusterNames: [member1, member2]
+    replicaScheduling:
+      replicaSchedulingType: Divided
+      replicaDivisionPreference: Weighted
+      weightPreference:
+        staticWeightList:
+          - targetCluster: {clusterNames: [member1]}
+            weight: 1
+          - targetCluster: {clusterNames: [member2]}
+            weight: 3
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: OverridePolicy
+metadata:
+  name: web-member2
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: web
+  overrideRules:
+    - targetCluster:
+        clusterNames: [member2]
+      overriders:
+        imageOverrider:
+          - component: Registry
+            operator: replace
+            value: mirror.member2.example
+        labelsOverrider:
+          - operator: add
+            value: {served-by: member2}
+YAML
+"$fl" apply -f "$data/web.yaml" >/dev/null
+check "web placed member1:1 member2:3" \
+    eventually 20 has 'web-deployment +4 +member1:1 member2:3 +True' "$fl" get bindings
+check "web in member1 with 1 replica and the template's image" \
+    eventually 20 jqtest member1 $dep/web '.spec.replicas == 1 and .spec.template.spec.containers[0].image == "registry.example/web:1.0" and (.metadata.labels["served-by"] == null)'
+check "web in member2 with 3 replicas, the overridden image and label" \
+    eventually 20 jqtest member2 $dep/web '.spec.replicas == 3 and .spec.template.spec.containers[0].image == "mirror.member2.example/web:1.0" and .metadata.labels["served-by"] == "member2"'
+check "web not in member3" absent member3 $dep/web
+check "web READY 4/4 in get bindings" \
+    eventually 20 has 'web-deployment .* 4/4( |$)' "$fl" get bindings
+
+# 2. Namespaces only where needed.
+check "shop created in member1, labelled as Flotilla's" \
+    jqtest member1 /api/v1/namespaces/shop '.metadata.labels["flotilla.io/managed"] == "true"'
+check "member2's own shop is not labelled as Flotilla's" \
+    jqtest member2 /api/v1/namespaces/shop '.metadata.labels.owner == "team-a" and (.metadata.labels["flotilla.io/managed"] == null)'
+check "no shop namespace in member3" absent member3 /api/v1/namespaces/shop
+
+# 3. member1 goes down: its report is stale and counts 0.
+"$fl" sim fail member1 >/dev/null
+check "member1 becomes Unknown" eventually 20 has '^member1 +Unknown' "$fl" get clusters
+check "web READY 3/4 while member1 is down (its 1 ready replica is stale)" \
+    has 'web-deployment .* 3/4( |$)' "$fl" get bindings
+check "get bindings -o wide names member1 as stale" \
+    has 'web-deployment .* 3/4 .*member1' "$fl" get bindings -o wide
+check "describe marks member1 stale with its last report time" \
+    has '^  member1 .*ready=0/1 .*stale: cluster member1 is Unknown, last report at 20[0-9-]+T' \
+    "$fl" describe binding shop/web-deployment
+check "describe still shows member2 ready" \
+    has '^  member2 .*ready=3/3 health=Healthy' "$fl" describe binding shop/web-deployment
+"$fl" sim recover member1 >/dev/null
+check "member1 Ready again and web READY 4/4" \
+    eventually 20 has 'web-deployment .* 4/4( |$)' "$fl" get bindings
+
+# 4. member3 black-holed: work for the others still arrives.
+"$fl" sim fail member3 --kind blackhole >/dev/null
+cat > "$data/api.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+  labels: {app: api}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: api
+          image: registry.example/api:1.0
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata:
+  name: api
+  namespace: shop
+spec:
+  resourceSelectors:
+    - apiVersion: apps/v1
+      kind: Deployment
+      name: api
+  placement:
+    clusterAffinity:
+      clusterNames: [member1, member2, member3]
+    replicaScheduling:
+      replicaSchedulingType: Duplicated
+YAML
+start=$(date +%s)
+"$fl" apply -f "$data/api.yaml" >/dev/null
+check "api reaches member1 while member3 hangs" \
+    eventually 20 jqtest member1 $dep/api '.spec.replicas == 2'
+check "api reaches member2 while member3 hangs" \
+    eventually 20 jqtest member2 $dep/api '.spec.replicas == 2'
+check "both within 10s of the apply" [ $(( $(date +%s) - start )) -le 10 ]
+check "get works shows api present in member1 and member2" \
+    eventually 20 sh -c "'$fl' get works | grep -Ec '^member[12] +shop +api-deployment +applied +yes' | grep -qx 2"
+"$fl" sim recover member3 --kind blackhole >/dev/null
+check "api reaches member3 once it answers again" \
+    eventually 40 jqtest member3 $dep/api '.spec.replicas == 2'
+check "member3's namespace shop was created for api" \
+    jqtest member3 /api/v1/namespaces/shop '.metadata.labels["flotilla.io/managed"] == "true"'
+
+# 2b. Deleting web never deletes member2's own namespace.
+"$fl" delete -f "$data/web.yaml" >/dev/null
+check "web removed from member2" eventually 20 absent member2 $dep/web
+check "web removed from member1" eventually 20 absent member1 $dep/web
+sleep 2
+check "member2's pre-existing shop still exists" \
+    jqtest member2 /api/v1/namespaces/shop '.metadata.labels.owner == "team-a"'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
