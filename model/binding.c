@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cluster.h"
 #include "internal.h"
@@ -603,6 +604,50 @@ model_binding_free(Flotilla__V1__BindingSpec *b)
     }
 }
 
+/*
+ * RFC 3339 ("2026-01-02T15:04:05Z", optional fraction, Z or +hh:mm) to ns
+ * since the epoch; 0 when absent or malformed.
+ */
+static int64_t
+rfc3339_ns(const char *s)
+{
+    struct tm tm;
+    const char *p;
+    int64_t ns = 0;
+    int64_t scale = 100000000;
+    time_t t;
+    int used = 0;
+
+    memset(&tm, 0, sizeof(tm));
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+               &used) != 6 || used == 0) {
+        return 0;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    p = s + used;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            ns += (*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    t = timegm(&tm);
+    if (*p == '+' || *p == '-') {
+        int hh = 0;
+        int mm = 0;
+
+        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2) {
+            return 0;
+        }
+        t -= (*p == '+' ? 1 : -1) * (time_t)(hh * 3600 + mm * 60);
+    } else if (*p != 'Z') {
+        return 0;
+    }
+    return (int64_t)t * 1000000000 + ns;
+}
+
 static Flotilla__V1__Taint **
 cluster_taints(const json_t *arr, size_t *n, int *rc)
 {
@@ -632,8 +677,9 @@ cluster_taints(const json_t *arr, size_t *n, int *rc)
         x->value = sdup(jstr(t, "value"), rc);
         x->effect = sdup(jstr(t, "effect"), rc);
         x->source = sdup("spec", rc);
-        /* TODO: timeAdded (RFC 3339) is not converted to time_added_ns;
-         * until then a spec taint carries time 0. */
+        /* A NoExecute taint without timeAdded is stamped by the cluster
+         * actor, which owns the clock (policy.md scenario 66). */
+        x->time_added_ns = rfc3339_ns(jstr(t, "timeAdded"));
     }
     return out;
 }

@@ -755,7 +755,8 @@ cluster_spec__defaults_models_and_migrates_zone_scenario66(void **state)
         "apiVersion: cluster.karmada.io/v1alpha1\nkind: Cluster\n"
         "metadata:\n  name: m1\n  labels: {tier: edge}\n"
         "spec:\n  syncMode: Push\n  apiEndpoint: https://10.0.0.1:6443\n"
-        "  zone: z1\n  taints: [{key: k, effect: NoSchedule}]\n";
+        "  zone: z1\n  taints: [{key: k, effect: NoSchedule, timeAdded: "
+        "'2026-01-02T03:04:05.5Z'}]\n";
     struct model_set set = { NULL, 0 };
     Flotilla__V1__ClusterSpec *c = NULL;
     int rc;
@@ -773,6 +774,8 @@ cluster_spec__defaults_models_and_migrates_zone_scenario66(void **state)
     assert_string_equal(c->zones[0], "z1");
     assert_int_equal(c->n_labels, 1);
     assert_int_equal(c->n_taints, 1);
+    assert_int_equal(c->taints[0]->time_added_ns,
+                     1767323045LL * 1000000000 + 500000000);
     assert_int_equal(c->n_resource_models, 9);
     assert_int_equal(c->resource_models[0]->ranges[0]->min_milli, 0);
     assert_int_equal(c->resource_models[1]->ranges[0]->min_milli, 1000);
