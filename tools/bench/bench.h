@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 int bench_bus(int argc, char **argv);
+int bench_failover(int argc, char **argv);
+int bench_members(int argc, char **argv);
 int bench_scheduler(int argc, char **argv);
 
 /* Median of @n values (sorts @v in place). */
