@@ -768,8 +768,13 @@ take_result(struct sched_actor_state *s, const char *key,
     dr->d.n_excluded = tmp.n_excluded;
     dr->d.schedulable = true;
     dr->d.reason = "Success";
-    dr->d.message = tmp.message;
-    dr->d.observed_affinity_name = tmp.observed_affinity_name;
+    /* The core's message lives in @sd, which the caller's frame owns. */
+    dr->d.message = sched_arena_strdup(&s->work, tmp.message);
+    dr->d.observed_affinity_name =
+        sched_arena_strdup(&s->work, tmp.observed_affinity_name);
+    if (dr->d.message == NULL || dr->d.observed_affinity_name == NULL) {
+        return -ENOMEM;
+    }
     dr->d.last_scheduled_ns = now;
     digest = sched_arena_alloc(&s->work, 17);
     if (digest == NULL) {
@@ -1148,6 +1153,10 @@ static int
 decide(struct sched_actor_state *s, const char *key, struct sa_binding *b,
        int64_t now, struct actor_fx *fx)
 {
+    /* The core's result lives until the decision is published: the draft
+     * may point into it. */
+    struct sched_binding sb;
+    struct sched_decision sd;
     const char *reason;
     struct draft dr;
     int rc;
@@ -1166,8 +1175,6 @@ decide(struct sched_actor_state *s, const char *key, struct sa_binding *b,
     (void)process_evictions(s, key, b, &dr, now, fx);
     reason = dr.scheduled ? NULL : reschedule_reason(s, b);
     if (reason != NULL) {
-        struct sched_binding sb;
-        struct sched_decision sd;
         bool user_intent = b->last == NULL ||
                            b->last->spec_generation != b->spec->generation;
 
@@ -1210,7 +1217,10 @@ decide(struct sched_actor_state *s, const char *key, struct sa_binding *b,
                               : sd.error.outcome == SCHED_OUTCOME_UNSCHEDULABLE
                                     ? "Unschedulable"
                                     : "SchedulerError";
-            dr.d.message = tmp.message;
+            dr.d.message = sched_arena_strdup(&s->work, tmp.message);
+            if (dr.d.message == NULL) {
+                return -ENOMEM;
+            }
             rc = 0;
         }
     }
