@@ -416,8 +416,12 @@ release(struct actor_fx *fx, struct machine *m, enum outcome o,
     if (rc == 0) {
         mkey(dkey, sizeof(dkey), m->ns, m->name, m->cluster);
         actor_fx_decision(fx, dkey, outcome_names[o], message);
-        rc = record(fx, m, o == O_FENCED ? "Fenced" : "Released",
-                    outcome_names[o], message, now);
+        rc = record(fx, m,
+                    o == O_FENCED       ? "Fenced"
+                    : o == O_SUPPRESSED ? "Suppressed"
+                                        : "Released",
+                    o == O_SUPPRESSED ? "Never" : outcome_names[o], message,
+                    now);
     }
     return rc;
 }
@@ -609,10 +613,11 @@ decide(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
     }
     if (m->suppress || strcmp(m->purge, "Never") == 0) {
         if (m->outcome == O_NONE) {
-            m->outcome = O_SUPPRESSED;
-            m->outcome_creation_ns = m->creation_ns;
-            return record(fx, m, "Suppressed", "Never",
-                          "deletion suppressed: the old copy is kept", now);
+            /* A Suppressed release keeps the copy (the scheduler and the
+             * executor read it so) and, being our own output, tells a
+             * restarted actor the record was made. */
+            return release(fx, m, O_SUPPRESSED,
+                           "deletion suppressed: the old copy is kept", now);
         }
         return 0;
     }

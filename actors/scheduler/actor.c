@@ -1563,6 +1563,21 @@ take_request(struct sched_actor_state *s, const struct actor_msg *m,
     return 0;
 }
 
+/* A release with outcome Suppressed records a Never task; it releases nothing. */
+static bool
+release_suppressed(const struct actor_msg *m)
+{
+    Flotilla__V1__EvictionRelease *r = flotilla__v1__eviction_release__unpack(
+        NULL, m->env->payload.len, m->env->payload.data);
+    bool suppressed = r != NULL && r->outcome != NULL &&
+                      strcmp(r->outcome, "Suppressed") == 0;
+
+    if (r != NULL) {
+        flotilla__v1__eviction_release__free_unpacked(r, NULL);
+    }
+    return suppressed;
+}
+
 static int
 take_release(struct sched_actor_state *s, const struct actor_msg *m,
              int64_t now, struct actor_fx *fx)
@@ -1582,6 +1597,9 @@ take_release(struct sched_actor_state *s, const struct actor_msg *m,
     b = e != NULL ? e->ptr : NULL;
     if (b == NULL || b->spec == NULL || !tasks_has(b->last, names[2])) {
         return 0;   /* already released, or unknown: idempotent */
+    }
+    if (release_suppressed(m)) {
+        return 0;   /* Never: the task and the old copy stay */
     }
     sched_arena_reset(&s->work);
     if (draft_from_last(s, b, &dr) != 0) {
