@@ -2,6 +2,8 @@
 /* String-keyed hash map; see util/strmap.h. */
 #include "util/strmap.h"
 
+#include "util/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +13,8 @@ static const char tombstone_mark;
 static uint64_t
 hash(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = util_fnv64(s, strlen(s));
 
-    for (; *s; s++) {
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    }
     return h ^ (h >> 29);
 }
 

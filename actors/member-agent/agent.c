@@ -24,6 +24,7 @@
 #include "kube/objects.h"
 #include "kube/path.h"
 #include "model/interp.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/strmap.h"
 #include "util/time.h"
@@ -325,7 +326,7 @@ static uint64_t
 status_hash(Flotilla__V1__WorkStatus *st)
 {
     int64_t observed = st->observed_ns;
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = UTIL_FNV64_INIT;
     uint8_t *buf;
     size_t n;
 
@@ -334,9 +335,7 @@ status_hash(Flotilla__V1__WorkStatus *st)
     buf = malloc(n > 0 ? n : 1);
     if (buf != NULL) {
         flotilla__v1__work_status__pack(st, buf);
-        for (size_t i = 0; i < n; i++) {
-            h = (h ^ buf[i]) * 0x100000001b3ULL;
-        }
+        h = util_fnv64(buf, n);
         free(buf);
     }
     st->observed_ns = observed;

@@ -14,6 +14,7 @@
 #include "bus/subject.h"
 #include "model/object.h"
 #include "model/policy.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/strmap.h"
 
@@ -191,17 +192,6 @@ binding_subject(const struct model_object *t, char *subject, size_t len,
 }
 
 static uint64_t
-fnv64(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    }
-    return h;
-}
-
-static uint64_t
 hash_message(const ProtobufCMessage *m)
 {
     size_t n = protobuf_c_message_get_packed_size(m);
@@ -212,7 +202,7 @@ hash_message(const ProtobufCMessage *m)
         return 0;
     }
     protobuf_c_message_pack(m, buf);
-    h = fnv64(buf, n);
+    h = util_fnv64(buf, n);
     free(buf);
     return h;
 }

@@ -12,6 +12,7 @@
 #include "bus/subject.h"
 #include "sched/core.h"
 #include "sched/from_proto.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/strmap.h"
 #include "util/time.h"
@@ -334,17 +335,6 @@ binding_key(const char *ns, const char *name, char *buf, size_t len)
 
 /* ---------------------------------------------------------------- helpers */
 
-static uint64_t
-fnv64(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* A digest of the placement, to tell a placement change from other edits. */
 static void
 placement_digest(const Flotilla__V1__BindingSpec *spec, char out[17])
@@ -363,7 +353,7 @@ placement_digest(const Flotilla__V1__BindingSpec *spec, char out[17])
         return;
     }
     flotilla__v1__placement__pack(spec->placement, buf);
-    snprintf(out, 17, "%016" PRIx64, fnv64(buf, n));
+    snprintf(out, 17, "%016" PRIx64, util_fnv64(buf, n));
     free(buf);
 }
 
