@@ -16,11 +16,11 @@
 #include "bus/envelope.h"
 #include "executor/executor.h"
 #include "support/buspub.h"
-#include "support/natsd.h"
+#include "support/busfix.h"
 #include "util/time.h"
 
 struct fixture {
-    struct natsd d;
+    struct busfix bus;
     struct bus_conn *c;
     struct bus_conn *ac;
     struct actor_shell *shell;
@@ -29,13 +29,9 @@ struct fixture {
 static struct bus_conn *
 connect_to(struct fixture *f, const char *name)
 {
-    struct bus_options o;
-    struct bus_conn *c = NULL;
+    struct bus_conn *c = busfix_connect(&f->bus, name);
 
-    bus_options_init(&o);
-    o.url = f->d.url;
-    o.name = name;
-    assert_int_equal(bus_conn_new(&o, &c), 0);
+    assert_non_null(c);
     return c;
 }
 
@@ -65,18 +61,10 @@ static int
 setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    char path[512];
-    char err[256];
-
-    if (f == NULL || natsd_start(&f->d) != 0) {
+    if (f == NULL || busfix_start(&f->bus) != 0) {
         return -1;
     }
-    f->c = connect_to(f, "test");
-    snprintf(path, sizeof(path), "%s/deploy/nats/streams.json",
-             getenv("FL_SOURCE_DIR"));
-    if (bus_streams_provision(f->c, path, 0, err, sizeof(err)) != 0) {
-        return -1;
-    }
+    f->c = f->bus.c;
     start_actor(f);
     *state = f;
     return 0;
@@ -88,8 +76,7 @@ teardown(void **state)
     struct fixture *f = *state;
 
     stop_actor(f);
-    bus_conn_free(f->c);
-    natsd_cleanup(&f->d);
+    busfix_stop(&f->bus);
     free(f);
     return 0;
 }

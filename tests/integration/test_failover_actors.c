@@ -22,7 +22,7 @@
 #include "bus/envelope.h"
 #include "bus/subject.h"
 #include "geviction/geviction.h"
-#include "support/natsd.h"
+#include "support/busfix.h"
 #include "tmgr/brake.h"
 #include "tmgr/tmgr.h"
 #include "util/time.h"
@@ -30,7 +30,7 @@
 #define NACTORS 3
 
 struct fixture {
-    struct natsd d;
+    struct busfix bus;
     struct bus_conn *c;
     struct bus_conn *ac[NACTORS];
     struct actor_shell *shell[NACTORS];
@@ -43,14 +43,9 @@ struct fixture {
 static struct bus_conn *
 connect_to(struct fixture *f, const char *name)
 {
-    struct bus_options o;
-    struct bus_conn *c = NULL;
+    struct bus_conn *c = busfix_connect(&f->bus, name);
 
-    bus_options_init(&o);
-    o.url = f->d.url;
-    o.name = name;
-    o.publish_wait_ms = 2000;
-    assert_int_equal(bus_conn_new(&o, &c), 0);
+    assert_non_null(c);
     return c;
 }
 
@@ -85,18 +80,10 @@ static int
 setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    char path[512];
-    char err[256];
-
-    if (f == NULL || natsd_start(&f->d) != 0) {
+    if (f == NULL || busfix_start(&f->bus) != 0) {
         return -1;
     }
-    f->c = connect_to(f, "test");
-    snprintf(path, sizeof(path), "%s/deploy/nats/streams.json",
-             getenv("FL_SOURCE_DIR"));
-    if (bus_streams_provision(f->c, path, 0, err, sizeof(err)) != 0) {
-        return -1;
-    }
+    f->c = f->bus.c;
     tmgr_config_init(&f->tc);
     f->tc.settle_ns = 50 * NS_PER_MS;
     geviction_config_init(&f->gc);
@@ -116,8 +103,7 @@ teardown(void **state)
     for (int i = 0; i < NACTORS; i++) {
         stop_actor(f, i);
     }
-    bus_conn_free(f->c);
-    natsd_cleanup(&f->d);
+    busfix_stop(&f->bus);
     free(f);
     return 0;
 }

@@ -23,11 +23,11 @@
 #include "config/config.h"
 #include "cstatus/cstatus.h"
 #include "ctaint/ctaint.h"
-#include "support/natsd.h"
+#include "support/busfix.h"
 #include "util/time.h"
 
 struct fixture {
-    struct natsd d;
+    struct busfix bus;
     struct cfg_settings set;
     struct bus_conn *c;          /* the test's own connection */
     struct bus_conn *ac[2];      /* the actors' connections */
@@ -38,14 +38,9 @@ struct fixture {
 static struct bus_conn *
 connect_to(struct fixture *f, const char *name)
 {
-    struct bus_options o;
-    struct bus_conn *c = NULL;
+    struct bus_conn *c = busfix_connect(&f->bus, name);
 
-    bus_options_init(&o);
-    o.url = f->d.url;
-    o.name = name;
-    o.publish_wait_ms = 2000;
-    assert_int_equal(bus_conn_new(&o, &c), 0);
+    assert_non_null(c);
     return c;
 }
 
@@ -84,21 +79,13 @@ static int
 setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    char path[512];
-    char err[256];
-
-    if (f == NULL || natsd_start(&f->d) != 0) {
+    if (f == NULL || busfix_start(&f->bus) != 0) {
         return -1;
     }
+    f->c = f->bus.c;
     cfg_settings_init(&f->set);
     f->set.failure_threshold_ns = 1 * NS_PER_S;
     f->set.success_threshold_ns = 1 * NS_PER_S;
-    f->c = connect_to(f, "test");
-    snprintf(path, sizeof(path), "%s/deploy/nats/streams.json",
-             getenv("FL_SOURCE_DIR"));
-    if (bus_streams_provision(f->c, path, 0, err, sizeof(err)) != 0) {
-        return -1;
-    }
     start_actors(f);
     *state = f;
     return 0;
@@ -110,8 +97,7 @@ teardown(void **state)
     struct fixture *f = *state;
 
     stop_actors(f);
-    bus_conn_free(f->c);
-    natsd_cleanup(&f->d);
+    busfix_stop(&f->bus);
     free(f);
     return 0;
 }

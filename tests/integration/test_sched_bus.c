@@ -16,67 +16,40 @@
 #include "bus/envelope.h"
 #include "sched/actor.h"
 #include "support/buspub.h"
-#include "support/natsd.h"
+#include "support/busfix.h"
 #include "util/time.h"
 
 struct fixture {
-    struct natsd d;
-    struct bus_conn *c;
-    struct bus_conn *ac;
-    struct actor_shell *shell;
+    struct busfix bus;
+    struct bus_conn *c;          /* the test's own connection (bus.c) */
+    struct busfix_actor actor;
+    struct actor_shell *shell;   /* actor.shell */
 };
-
-static struct bus_conn *
-connect_to(struct fixture *f, const char *name)
-{
-    struct bus_options o;
-    struct bus_conn *c = NULL;
-
-    bus_options_init(&o);
-    o.url = f->d.url;
-    o.name = name;
-    assert_int_equal(bus_conn_new(&o, &c), 0);
-    return c;
-}
 
 static void
 start_actor(struct fixture *f)
 {
-    struct actor_shell_options so = { 0 };
-
-    f->ac = connect_to(f, "scheduler");
-    so.core = &sched_actor_core;
-    so.conn = f->ac;
-    so.fetch_wait_ms = 50;
-    assert_int_equal(actor_shell_new(&so, &f->shell), 0);
-    assert_int_equal(actor_shell_start(f->shell), 0);
+    assert_int_equal(busfix_actor_start(&f->bus, &sched_actor_core, NULL,
+                                        &f->actor), 0);
+    f->shell = f->actor.shell;
 }
 
 static void
 stop_actor(struct fixture *f)
 {
-    actor_shell_free(f->shell);
-    bus_conn_free(f->ac);
+    busfix_actor_stop(&f->actor);
     f->shell = NULL;
-    f->ac = NULL;
 }
 
 static int
 setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    char path[512];
-    char err[256];
 
-    if (f == NULL || natsd_start(&f->d) != 0) {
+    if (f == NULL || busfix_start(&f->bus) != 0) {
         return -1;
     }
-    f->c = connect_to(f, "test");
-    snprintf(path, sizeof(path), "%s/deploy/nats/streams.json",
-             getenv("FL_SOURCE_DIR"));
-    if (bus_streams_provision(f->c, path, 0, err, sizeof(err)) != 0) {
-        return -1;
-    }
+    f->c = f->bus.c;
     start_actor(f);
     *state = f;
     return 0;
@@ -88,8 +61,7 @@ teardown(void **state)
     struct fixture *f = *state;
 
     stop_actor(f);
-    bus_conn_free(f->c);
-    natsd_cleanup(&f->d);
+    busfix_stop(&f->bus);
     free(f);
     return 0;
 }
