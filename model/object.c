@@ -535,11 +535,33 @@ model_object_from_json_text(const char *name, const char *json_text,
                             struct model_object **out,
                             struct model_error *err)
 {
+    return model_object_from_bytes(name, json_text, strlen(json_text), out,
+                                   err);
+}
+
+int
+model_object_from_json(const char *name, const json_t *json,
+                       struct model_object **out, struct model_error *err)
+{
+    char *text = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
+    int rc;
+
+    if (text == NULL) {
+        return -ENOMEM;
+    }
+    rc = model_object_from_bytes(name, text, strlen(text), out, err);
+    free(text);
+    return rc;
+}
+
+int
+model_object_from_bytes(const char *name, const void *buf, size_t len,
+                        struct model_object **out, struct model_error *err)
+{
     struct model_file *f = NULL;
     int rc;
 
-    rc = model_decode_buffer(name, json_text, strlen(json_text), NULL, &f,
-                             err);
+    rc = model_decode_buffer(name, buf, len, NULL, &f, err);
     if (rc != 0) {
         return rc;
     }

@@ -384,6 +384,17 @@ binding_build__fills_spec_from_template_and_policy(void **state)
         b->placement->replica_scheduling->replica_division_preference,
         "Weighted");
     assert_true(b->template_json.len > 0);
+    {
+        struct model_object *again = NULL;
+
+        /* The template travels in the binding and reads back the same. */
+        rc = model_object_from_bytes("binding", b->template_json.data,
+                                     b->template_json.len, &again, &err);
+        assert_int_equal(rc, 0);
+        assert_string_equal(again->uid, "test-uid");
+        assert_true(json_equal(again->json, set.items[0]->json));
+        model_object_free(again);
+    }
     model_binding_free(b);
     model_set_release(&set);
 }

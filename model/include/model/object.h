@@ -72,6 +72,19 @@ int model_object_from_json_text(const char *name, const char *json_text,
                                 struct model_object **out,
                                 struct model_error *err);
 
+/*
+ * As model_object_from_json_text() for @len bytes at @buf that need not be
+ * NUL-terminated (e.g. BindingSpec.template_json). Exactly one document.
+ */
+int model_object_from_bytes(const char *name, const void *buf, size_t len,
+                            struct model_object **out,
+                            struct model_error *err);
+
+/* As model_object_from_bytes() for a JSON value (serialised first). */
+int model_object_from_json(const char *name, const json_t *json,
+                           struct model_object **out,
+                           struct model_error *err);
+
 /* Frees @o and its JSON. Accepts NULL. */
 void model_object_free(struct model_object *o);
 
