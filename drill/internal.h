@@ -55,6 +55,8 @@ struct drill {
     struct drill_step *steps;
     size_t nsteps;
     char err[DRILL_ERR_MAX];
+    drill_decision_fn *tap;      /* drill_set_decision_tap() */
+    void *tap_arg;
 };
 
 extern const char *const drill_actor_names[];

@@ -143,6 +143,10 @@ on_decision(const char *actor, const char *key, const char *decision,
                 key, text);
     }
     r->res->decisions++;
+    if (r->d->tap != NULL) {
+        r->d->tap(actor, key, decision, reason, now_ns - DRILL_T0_NS,
+                  r->d->tap_arg);
+    }
     if (r->ndec == r->capdec) {
         size_t cap = r->capdec ? r->capdec * 2 : 256;
         struct rt_decision *n = realloc(r->dec, cap * sizeof(*n));
@@ -503,6 +507,7 @@ agent_report(struct rt *r, struct rt_cluster *c, int64_t now)
         const json_t *obj;
         json_t *reflected = NULL;
         char *status_text = NULL;
+        char *live_text = NULL;
         char subject[BUS_SUBJECT_MAX];
         char key[600];
         uint8_t *buf;
@@ -539,8 +544,28 @@ agent_report(struct rt *r, struct rt_cluster *c, int64_t now)
                 }
             }
         }
-        /* TODO: StatefulSet ordinals and claim phases and live_json are not
-         * reported yet; the executor then renders without retained fields. */
+        /* live_json: the object as the member holds it, without status,
+         * managedFields and resourceVersion, as the member agent reports
+         * it (the executor renders the retained fields from it).
+         * TODO: StatefulSet ordinals and claim phases are not reported yet;
+         * the executor then renders without them. */
+        if (obj != NULL) {
+            json_t *copy = json_deep_copy(obj);
+
+            if (copy != NULL) {
+                json_object_del(copy, "status");
+                json_object_del(json_object_get(copy, "metadata"),
+                                "managedFields");
+                json_object_del(json_object_get(copy, "metadata"),
+                                "resourceVersion");
+                live_text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+                json_decref(copy);
+            }
+            if (live_text != NULL) {
+                st.live_json.data = (uint8_t *)live_text;
+                st.live_json.len = strlen(live_text);
+            }
+        }
         len = protobuf_c_message_get_packed_size(&st.base);
         buf = malloc(len + 1);
         if (buf != NULL) {
@@ -564,6 +589,7 @@ agent_report(struct rt *r, struct rt_cluster *c, int64_t now)
             free(buf);
         }
         free(status_text);
+        free(live_text);
         json_decref(reflected);
     }
     return published;
@@ -1820,4 +1846,11 @@ drill_run(struct drill *d, FILE *out, bool quiet, struct drill_result *res,
     }
     rt_release(&r);
     return rc;
+}
+
+void
+drill_set_decision_tap(struct drill *d, drill_decision_fn *fn, void *arg)
+{
+    d->tap = fn;
+    d->tap_arg = arg;
 }
