@@ -67,6 +67,14 @@ exercise(struct model_set *set)
         struct model_error err;
         json_t *deps = NULL;
 
+        if (t->cls == MODEL_CLASS_CLUSTER) {
+            Flotilla__V1__ClusterSpec *c = NULL;
+
+            if (model_cluster_spec_from_object(t, &c) == 0) {
+                protobuf_c_message_free_unpacked(&c->base, NULL);
+            }
+            continue;
+        }
         (void)model_interp_health(t->json);
         if (model_interp_dependencies(t->json, &deps) == 0) {
             json_decref(deps);
