@@ -519,7 +519,6 @@ cmd_describe(int argc, char **argv)
                "member what runs there (StatefulSet ordinals and claims).\n");
         return argc >= 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
-    util_log_set_level("error");
     if (cli_connect(cli_server_url(server), &c) != 0) {
         return 1;
     }

@@ -131,7 +131,6 @@ cmd_dlq(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    util_log_set_level("error");
     if (cli_connect(cli_server_url(server), &c) != 0) {
         return 1;
     }

@@ -120,7 +120,6 @@ cmd_events(int argc, char **argv)
             return 2;
         }
     }
-    util_log_set_level("error");
     if (cli_connect(cli_server_url(server), &c) != 0) {
         return 1;
     }

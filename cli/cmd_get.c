@@ -555,7 +555,6 @@ cmd_get(int argc, char **argv)
                     "or evictions\n", what ? what : "nothing to get");
     return 2;
 known:
-    util_log_set_level("error");
     if (cli_connect(cli_server_url(server), &g.c) != 0) {
         return 1;
     }

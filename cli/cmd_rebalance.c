@@ -101,7 +101,6 @@ cmd_rebalance(int argc, char **argv)
         fprintf(stderr, "usage: flotilla rebalance NAMESPACE/BINDING|--all\n");
         return 2;
     }
-    util_log_set_level("error");
     if (cli_connect(cli_server_url(server), &c) != 0) {
         return 1;
     }

@@ -100,8 +100,13 @@ post_fault(const char *base, const char *cluster, const char *body)
                 curl_easy_strerror(rc));
         return 1;
     }
+    if (code == 404) {
+        fprintf(stderr, "flotilla sim: the simulator has no member '%s' "
+                        "(make up's are member1, member2, member3)\n", cluster);
+        return 1;
+    }
     if (code / 100 != 2) {
-        fprintf(stderr, "flotilla sim: the simulator said %ld: %s\n", code,
+        fprintf(stderr, "flotilla sim: the simulator refused: %ld %s\n", code,
                 answer);
         return 1;
     }
@@ -159,6 +164,15 @@ cmd_sim(int argc, char **argv)
     if (post_fault(base, cluster, body) != 0) {
         return 1;
     }
-    printf("%s: %s\n", cluster, body);
+    printf("%s: %s%s%s\n", cluster,
+           strcmp(verb, "fail") == 0      ? "failing: "
+           : strcmp(verb, "recover") == 0 ? "recovering from: "
+           : strcmp(verb, "crash") == 0   ? "crashing: "
+                                          : "healing: ",
+           strcmp(verb, "fail") == 0 || strcmp(verb, "recover") == 0 ? kind
+                                                                      : object,
+           strcmp(verb, "fail") == 0 && strcmp(kind, "down") == 0
+               ? " (connections refused)"
+               : "");
     return 0;
 }

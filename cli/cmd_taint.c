@@ -44,7 +44,6 @@ send_request(const char *server, const char *cluster, Flotilla__V1__Taint *t,
         req.add = list;
         req.n_add = 1;
     }
-    util_log_set_level("error");
     if (cli_connect(cli_server_url(server), &c) != 0) {
         return 1;
     }

@@ -10,7 +10,7 @@
 
 /* Commands, one line each; keep alphabetical. */
 static const struct cli_command commands[] = {
-    { "apply", "validate manifests and preview bindings (--dry-run)", cmd_apply },
+    { "apply", "send manifests to the control plane (--dry-run: validate, preview)", cmd_apply },
     { "brake", "show whether the mass-outage brake holds evictions", cmd_brake },
     { "config", "check or show the configuration file (config check FILE)", cmd_config },
     { "completion", "print a bash completion script (completion bash)",
@@ -77,9 +77,9 @@ main(int argc, char **argv)
 {
     const char *level = getenv("FLOTILLA_LOG_LEVEL");
 
-    /* Commands print results, not logs; `run` takes its level from its
-     * configuration. */
-    (void)util_log_set_level(level != NULL ? level : "warn");
+    /* Commands print results and their own errors, not logs; `run` takes
+     * its level from its configuration. */
+    (void)util_log_set_level(level != NULL ? level : "off");
     if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(argc < 2 ? stderr : stdout);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-enum log_level util_log_threshold = LOG_LEVEL_INFO;
+int util_log_threshold = LOG_LEVEL_INFO;
 static FILE *log_stream;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -43,9 +43,13 @@ util_log_write(enum log_level level, const char *module, const char *msg,
 int
 util_log_set_level(const char *name)
 {
+    if (strcmp(name, "off") == 0) {
+        util_log_threshold = -1;
+        return 0;
+    }
     for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
         if (strcmp(name, level_names[i]) == 0) {
-            util_log_threshold = (enum log_level)i;
+            util_log_threshold = (int)i;
             return 0;
         }
     }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,7 +107,11 @@ natsd_start(struct natsd *d)
         return -1;
     }
     if (d->pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
+        int in;
+
+        /* A test or benchmark that dies must not leave its server behind. */
+        (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+        in = open("/dev/null", O_RDONLY);
         int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
         dup2(in, 0);

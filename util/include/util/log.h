@@ -13,7 +13,8 @@
 
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
-extern enum log_level util_log_threshold;
+/* The most verbose level written; -1 writes nothing ("off"). */
+extern int util_log_threshold;
 
 /*
  * Writes one line to the log stream (stderr unless util_log_set_stream()
@@ -24,7 +25,7 @@ void util_log_write(enum log_level level, const char *module, const char *msg,
                     const char *kv_fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Sets the threshold from "error", "warn", "info" or "debug"; -EINVAL else. */
+/* Sets the threshold from "off", "error", "warn", "info" or "debug"; -EINVAL else. */
 int util_log_set_level(const char *name);
 
 /* Sends log lines to @f (not owned); NULL restores stderr. */
@@ -36,7 +37,7 @@ void util_log_set_stream(FILE *f);
 
 #define FL_LOG(level, msg, ...)                                                \
     do {                                                                       \
-        if ((level) <= util_log_threshold) {                                   \
+        if ((int)(level) <= util_log_threshold) {                              \
             util_log_write((level), LOG_MODULE, (msg), __VA_ARGS__);           \
         }                                                                      \
     } while (0)
