@@ -71,8 +71,12 @@ if [ ! -s "$data/members/ca.pem" ]; then
      openssl rand -hex 24 > "$data/members/token")
 fi
 rm -f "$data/sim.json"
-"$build/flotilla-sim" --members member1,member2,member3 \
-    --token "$(cat "$data/members/token")" \
+# The token goes in a file only the owner reads, not on a command line that
+# every user of the machine can see.
+(umask 077
+ printf 'token: %s\nmembers:\n  - name: member1\n  - name: member2\n  - name: member3\n' \
+     "$(cat "$data/members/token")" > "$data/members/sim.yaml")
+"$build/flotilla-sim" --config "$data/members/sim.yaml" \
     --tls-cert "$data/members/ca.pem" --tls-key "$data/members/key.pem" \
     --state-file "$data/sim.json" </dev/null >>"$data/log/sim.log" 2>&1 &
 pids+=($!)
