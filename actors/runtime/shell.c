@@ -245,21 +245,28 @@ static int
 publish_outputs(struct actor_shell *s, struct actor_fx *fx)
 {
     struct ack_ctx actx = { s };
+    struct strmap last = { 0 };   /* owned subject -> index + 1 of its last output */
     size_t sent = 0;
     int rc = 0;
 
+    for (size_t i = 0; i < fx->nouts; i++) {
+        if (fx->outs[i].flags & ACTOR_PUB_OWNED) {
+            struct strmap_entry *e = util_strmap_put(&last, fx->outs[i].subject);
+
+            if (e != NULL) {
+                e->num = i + 1;
+            }
+        }
+    }
     for (size_t i = 0; i < fx->nouts && rc == 0; i++) {
         struct actor_out *o = &fx->outs[i];
         struct bus_pub p = { 0 };
-        bool later = false;
 
         if (o->flags & ACTOR_PUB_OWNED) {
-            for (size_t j = i + 1; j < fx->nouts && !later; j++) {
-                later = (fx->outs[j].flags & ACTOR_PUB_OWNED) &&
-                        strcmp(fx->outs[j].subject, o->subject) == 0;
-            }
-            if (later) {
-                continue;
+            struct strmap_entry *e = util_strmap_get(&last, o->subject);
+
+            if (e != NULL && e->num != i + 1) {
+                continue;   /* a later output of this batch replaces it */
             }
             p.expect_subject_seq = true;
             p.last_subject_seq = expected_seq(s, o->subject);
@@ -271,6 +278,7 @@ publish_outputs(struct actor_shell *s, struct actor_fx *fx)
         rc = bus_publish_async(s->o.conn, &p);
         sent++;
     }
+    util_strmap_release(&last);
     if (sent == 0) {
         return rc;
     }
