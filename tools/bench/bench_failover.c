@@ -65,12 +65,25 @@ struct fo_obs {
     unsigned char *asked;       /* per big binding: eviction requested */
     size_t n_decided, n_small_decided, n_moved, n_asked, n_withdrawn;
     size_t n_blocked;
+    size_t n_sched_after;       /* binding.schedule messages after failure */
+    int64_t t_ev[64], t_pl[64]; /* debug: counts per 100 ms from t_fail */
+    int64_t t_base;
     bool failed;                /* c000 has been failed */
     int64_t t_unknown, t_taint, t_first_evict, t_last_evict, t_last_place;
 };
 
+/* Command-line choices. */
+struct fo_opts {
+    size_t n_big;
+    int batch;                  /* shell inputs per fetch; 0 = its default */
+    int fetch_wait_ms;          /* shell fetch wait; 0 = its default */
+    bool geviction;             /* run graceful-eviction too */
+    bool timeline;              /* print counts per 100 ms */
+};
+
 struct fo_run {
     enum fo_mode mode;
+    const struct fo_opts *opt;
     struct cfg_settings set;
     struct tmgr_config tc;
     struct geviction_config gc;
@@ -389,6 +402,9 @@ obs_evict(struct fo_obs *o, const char *subject,
                (size_t)i < o->n_big && !o->asked[i]) {
         o->asked[i] = 1;
         o->n_asked++;
+        if (o->t_unknown && (t - o->t_unknown) / 100000000 < 64) {
+            o->t_ev[(t - o->t_unknown) / 100000000]++;
+        }
         if (o->t_first_evict == 0) {
             o->t_first_evict = t;
         }
@@ -420,6 +436,7 @@ obs_schedule(struct fo_obs *o, const char *subject,
     if (d->n_blocked_evictions > 0) {
         o->n_blocked++;
     }
+    o->n_sched_after += o->failed;
     if (i < 0 || (size_t)i >= o->n_big) {
         o->n_small_decided += strstr(subject, ".small") != NULL &&
                               d->n_clusters > 0;
@@ -432,6 +449,9 @@ obs_schedule(struct fo_obs *o, const char *subject,
         if (o->failed && !on_failed && placed > 0 && !o->moved[i]) {
             o->moved[i] = 1;
             o->n_moved++;
+            if (o->t_unknown && (t - o->t_unknown) / 100000000 < 64) {
+                o->t_pl[(t - o->t_unknown) / 100000000]++;
+            }
             o->t_last_place = t;
         }
     }
@@ -655,7 +675,7 @@ nats_setup(struct fo_run *x)
     for (int r = 0; rc == 0 && r < 3; r++) {
         rc = bus_consumer_open(x->c, &rd[r], &x->rk[r]);
     }
-    for (int a = 0; rc == 0 && a < 5; a++) {
+    for (int a = 0; rc == 0 && a < (x->opt->geviction ? 5 : 4); a++) {
         struct actor_shell_options so = { 0 };
 
         o.name = names[a];
@@ -663,8 +683,8 @@ nats_setup(struct fo_run *x)
         so.core = cores[a];
         so.core_config = cfgs[a];
         so.conn = x->ac[a];
-        so.batch = 256;
-        so.fetch_wait_ms = 20;
+        so.batch = x->opt->batch;
+        so.fetch_wait_ms = x->opt->fetch_wait_ms;
         if (rc == 0) {
             rc = actor_shell_new(&so, &x->shell[a]);
         }
@@ -712,7 +732,7 @@ sim_setup(struct fo_run *x)
     if (rc == 0) {
         rc = actor_sim_add(x->sim, &tmgr_core, &x->tc);
     }
-    if (rc == 0) {
+    if (rc == 0 && x->opt->geviction) {
         rc = actor_sim_add(x->sim, &geviction_core, &x->gc);
     }
     return rc;
@@ -787,8 +807,22 @@ fo_run(struct fo_run *x, int64_t limit_ns)
     step = "fail over";
     if (rc == 0) {
         x->obs.failed = true;
+        if (getenv("FLOTILLA_BENCH_LOG") != NULL) {
+            /* For a profile of the failover alone (perf -k monotonic). */
+            fprintf(stderr, "failover: c000 fails at monotonic %.6f s\n",
+                    (double)util_time_mono_ns() / 1e9);
+        }
         atomic_store(&x->failed, 1);
-        rc = fo_advance(x, cond_failed_over, limit_ns);
+        {
+            int64_t t0 = util_time_mono_ns();
+
+            rc = fo_advance(x, cond_failed_over, limit_ns);
+            if (getenv("FLOTILLA_BENCH_LOG") != NULL) {
+                fprintf(stderr, "failover: the failover phase took %.3f s "
+                                "of wall time\n",
+                        (double)(util_time_mono_ns() - t0) / 1e9);
+            }
+        }
     }
     if (rc != 0) {
         fprintf(stderr, "failover (%s): %s: %s; ready c000=%s, decided %zu, "
@@ -807,13 +841,16 @@ fo_run(struct fo_run *x, int64_t limit_ns)
 }
 
 static int
-fo_init(struct fo_run *x, enum fo_mode mode, size_t n_big, bool unlimited)
+fo_init(struct fo_run *x, enum fo_mode mode, const struct fo_opts *opt,
+        bool unlimited)
 {
+    size_t n_big = opt->n_big;
     char err[CFG_ERR_MAX];
     int rc = 0;
 
     memset(x, 0, sizeof(*x));
     x->mode = mode;
+    x->opt = opt;
     cfg_settings_init(&x->set);
     /* Short health thresholds: the figure is about the pipeline. */
     rc = cfg_settings_apply(&x->set, "probePeriod", "1s", err, sizeof(err));
@@ -889,20 +926,31 @@ usage(FILE *f)
 {
     fprintf(f,
             "usage: flotilla-bench failover [--bindings N] [--skip-nats] "
-            "[--skip-virtual]\n\n"
+            "[--skip-virtual]\n"
+            "         [--batch N] [--fetch-wait-ms MS] "
+            "[--without-graceful-eviction] [--timeline]\n\n"
             "Ten clusters; c000 holds N bindings (default 10000, 2 replicas "
             "each), the others %d each.\nc000 stops answering its probes; "
             "printed: the time from its Ready change (Unknown) to the\n"
             "last eviction request and to the last new placement, through "
             "NATS with pacing off,\nand in virtual time with the default "
-            "pacing.\n",
+            "pacing.\n\n"
+            "--batch, --fetch-wait-ms  the NATS shells' inputs per fetch and "
+            "fetch wait\n"
+            "                          (default: the shell's, as flotilla run "
+            "uses them: 256, 200 ms)\n"
+            "--timeline                eviction requests and new placements "
+            "per 100 ms\n"
+            "FLOTILLA_BENCH_LOG=LEVEL  the actors' log lines on stderr "
+            "(info: every decision)\n",
             FO_SMALL_PER_CLUSTER);
 }
 
 int
 bench_failover(int argc, char **argv)
 {
-    size_t n_big = 10000;
+    struct fo_opts opt = { 10000, 0, 0, true, false };
+    size_t n_big;
     bool nats = true, virt = true;
     struct fo_run *x;
     int rc = 0;
@@ -914,12 +962,34 @@ bench_failover(int argc, char **argv)
         } else if (strcmp(argv[i], "--bindings") == 0 && i + 1 < argc) {
             char *end = NULL;
 
-            n_big = strtoul(argv[++i], &end, 10);
-            if (end == NULL || *end != '\0' || n_big == 0 || n_big > 99999) {
+            opt.n_big = strtoul(argv[++i], &end, 10);
+            if (end == NULL || *end != '\0' || opt.n_big == 0 ||
+                opt.n_big > 99999) {
                 fprintf(stderr, "failover: --bindings: \"%s\" is not a "
                                 "number from 1 to 99999\n", argv[i]);
                 return 2;
             }
+        } else if ((strcmp(argv[i], "--batch") == 0 ||
+                    strcmp(argv[i], "--fetch-wait-ms") == 0) &&
+                   i + 1 < argc) {
+            char *end = NULL;
+            long v = strtol(argv[i + 1], &end, 10);
+
+            if (end == NULL || *end != '\0' || v < 1 || v > 100000) {
+                fprintf(stderr, "failover: %s: \"%s\" is not a number "
+                                "from 1 to 100000\n", argv[i], argv[i + 1]);
+                return 2;
+            }
+            if (strcmp(argv[i], "--batch") == 0) {
+                opt.batch = (int)v;
+            } else {
+                opt.fetch_wait_ms = (int)v;
+            }
+            i++;
+        } else if (strcmp(argv[i], "--without-graceful-eviction") == 0) {
+            opt.geviction = false;
+        } else if (strcmp(argv[i], "--timeline") == 0) {
+            opt.timeline = true;
         } else if (strcmp(argv[i], "--skip-nats") == 0) {
             nats = false;
         } else if (strcmp(argv[i], "--skip-virtual") == 0) {
@@ -933,6 +1003,7 @@ bench_failover(int argc, char **argv)
     if (getenv("FLOTILLA_BENCH_LOG") != NULL) {
         (void)util_log_set_level(getenv("FLOTILLA_BENCH_LOG"));
     }
+    n_big = opt.n_big;
     x = calloc(1, sizeof(*x));
     if (x == NULL) {
         return 1;
@@ -948,7 +1019,7 @@ bench_failover(int argc, char **argv)
     printf("ClusterTaintPolicy: Ready NotIn [True] -> "
            "cluster.karmada.io/not-ready:NoExecute\n");
     if (nats) {
-        rc = fo_init(x, FO_NATS, n_big, true);
+        rc = fo_init(x, FO_NATS, &opt, true);
         rc = rc == 0 ? fo_run(x, 120 * NS_PER_S) : rc;
         if (rc == 0) {
             const struct fo_obs *o = &x->obs;
@@ -956,9 +1027,12 @@ bench_failover(int argc, char **argv)
             double last = ms_since(t0, o->t_last_place);
 
             printf("\nthrough NATS (nats-server on loopback; cluster-status, "
-                   "cluster, taint-manager, scheduler, graceful-eviction in "
-                   "their NATS shells), pacing off (evictionRate "
-                   "unlimited):\n");
+                   "cluster, taint-manager, scheduler%s in their NATS shells, "
+                   "batch %d, fetch wait %d ms), pacing off (evictionRate "
+                   "unlimited):\n",
+                   opt.geviction ? ", graceful-eviction" : "",
+                   opt.batch > 0 ? opt.batch : 256,
+                   opt.fetch_wait_ms > 0 ? opt.fetch_wait_ms : 200);
             printf("  NoExecute taint on c000 published   %8.1f ms\n",
                    ms_since(t0, o->t_taint));
             printf("  first eviction request             %8.1f ms  "
@@ -974,13 +1048,23 @@ bench_failover(int argc, char **argv)
                    "pipeline without it %.1f ms\n",
                    (double)x->tc.settle_ns / 1e6,
                    last - (double)x->tc.settle_ns / 1e6);
+            if (opt.timeline) {
+                printf("  timeline from the Ready change (per 100 ms):\n");
+                for (int k = 0; k < 64 && o->t_unknown +
+                     (int64_t)k * 100000000 <= o->t_last_place; k++) {
+                    printf("    %5d ms: eviction requests %5" PRId64
+                           ", new placements %5" PRId64 "\n", k * 100,
+                            o->t_ev[k], o->t_pl[k]);
+                }
+            }
             printf("  withdrawals %zu, decisions with blocked evictions "
-                   "%zu\n", o->n_withdrawn, o->n_blocked);
+                   "%zu, binding.schedule messages after the failure %zu\n",
+                   o->n_withdrawn, o->n_blocked, o->n_sched_after);
         }
         fo_fini(x);
     }
     if (rc == 0 && virt) {
-        rc = fo_init(x, FO_SIM, n_big, false);
+        rc = fo_init(x, FO_SIM, &opt, false);
         rc = rc == 0 ? fo_run(x, 6 * 3600 * NS_PER_S) : rc;
         if (rc == 0) {
             const struct fo_obs *o = &x->obs;
