@@ -26,6 +26,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +101,9 @@ struct fo_run {
     pthread_t prober;
     bool prober_on;
     atomic_int stop;
+    /* CPU seconds of the failover phase (NATS): this process, nats-server */
+    double cpu_self, cpu_server;
+    double load1;               /* 1-minute load average at the end */
     /* virtual time */
     struct actor_sim *sim;
     int64_t vnow;
@@ -738,6 +742,52 @@ sim_setup(struct fo_run *x)
     return rc;
 }
 
+/* CPU seconds used so far by this process, or by process @pid. */
+static double
+cpu_seconds(pid_t pid)
+{
+    char path[64];
+    unsigned long ut = 0, st = 0;
+    FILE *f;
+
+    if (pid == 0) {
+        struct rusage ru;
+
+        if (getrusage(RUSAGE_SELF, &ru) != 0) {
+            return 0;
+        }
+        return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+               (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    }
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    /* Fields 14 and 15 (utime, stime); the name in () has no spaces here. */
+    if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                  "%lu %lu", &ut, &st) != 2) {
+        ut = st = 0;
+    }
+    fclose(f);
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double
+load_average(void)
+{
+    double l = 0;
+    FILE *f = fopen("/proc/loadavg", "r");
+
+    if (f != NULL) {
+        if (fscanf(f, "%lf", &l) != 1) {
+            l = 0;
+        }
+        fclose(f);
+    }
+    return l;
+}
+
 static const char *
 step_name(int rc)
 {
@@ -815,8 +865,14 @@ fo_run(struct fo_run *x, int64_t limit_ns)
         atomic_store(&x->failed, 1);
         {
             int64_t t0 = util_time_mono_ns();
+            double c0 = cpu_seconds(0);
+            double s0 = x->mode == FO_NATS ? cpu_seconds(x->d.pid) : 0;
 
             rc = fo_advance(x, cond_failed_over, limit_ns);
+            x->cpu_self = cpu_seconds(0) - c0;
+            x->cpu_server = x->mode == FO_NATS ? cpu_seconds(x->d.pid) - s0
+                                               : 0;
+            x->load1 = load_average();
             if (getenv("FLOTILLA_BENCH_LOG") != NULL) {
                 fprintf(stderr, "failover: the failover phase took %.3f s "
                                 "of wall time\n",
@@ -1057,6 +1113,11 @@ bench_failover(int argc, char **argv)
                             o->t_ev[k], o->t_pl[k]);
                 }
             }
+            printf("  CPU used from the failure to the last placement: "
+                   "actors and bench %.2f s, nats-server %.2f s; "
+                   "load average %.1f on %ld CPUs (other work on the machine "
+                   "lengthens the figure)\n", x->cpu_self, x->cpu_server,
+                   x->load1, sysconf(_SC_NPROCESSORS_ONLN));
             printf("  withdrawals %zu, decisions with blocked evictions "
                    "%zu, binding.schedule messages after the failure %zu\n",
                    o->n_withdrawn, o->n_blocked, o->n_sched_after);
