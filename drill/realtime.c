@@ -1346,6 +1346,17 @@ check_playable(struct live *l)
                            d->clusters[i].name);
         }
     }
+    for (size_t i = 0; i < d->nclusters; i++) {
+        if (d->clusters[i].api_enablements != NULL) {
+            /* TODO: flotilla-sim serves a fixed set of kinds; a member
+             * with fewer (apiEnablements) is refused until it can. */
+            return rt_fail(l, -ENOTSUP,
+                           "%s:%d: clusters.%s: apiEnablements cannot be "
+                           "played in real time yet",
+                           d->path, drill_yline(d->clusters[i].api_enablements),
+                           d->clusters[i].name);
+        }
+    }
     for (size_t i = 0; i < d->nsteps; i++) {
         if (d->steps[i].kind == DRILL_STEP_CONDITION) {
             /* TODO: a `condition` step needs the simulator to report a
