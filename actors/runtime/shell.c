@@ -466,43 +466,51 @@ handle_one(struct actor_shell *s, struct bus_msg *m, int64_t now)
     return true;
 }
 
+/*
+ * Handles every batch of the chain @first (linked by next) with one fx, so
+ * their outputs are published together and waited for once; then acks every
+ * input (or returns them all when the outputs were not stored).
+ */
 static void
-process_batch(struct actor_shell *s, struct batch *b)
+process_batches(struct actor_shell *s, struct batch *first)
 {
     int64_t now = now_ns(s);
     uint64_t redelivered = 0;
+    uint64_t handled = 0;
     int rc;
 
-    /* One fx for the whole batch: outputs are published together. */
-    for (int i = 0; i < b->n; i++) {
-        if (b->msgs[i].delivered > 1) {
-            redelivered++;
+    for (struct batch *b = first; b != NULL; b = b->next) {
+        for (int i = 0; i < b->n; i++) {
+            if (b->msgs[i].delivered > 1) {
+                redelivered++;
+            }
+            (void)handle_one(s, &b->msgs[i], now);
+            s->fx.input = NULL;
         }
-        (void)handle_one(s, &b->msgs[i], now);
-        s->fx.input = NULL;
+        handled += (uint64_t)b->n;
     }
     rc = publish_outputs(s, &s->fx);
     apply_timers(s, &s->fx);
     if (rc == 0) {
         actor_fx_log_decisions(&s->fx);
         count_decisions(s, &s->fx);
-        for (int i = b->ack_all ? b->n - 1 : 0; i < b->n; i++) {
-            (void)bus_msg_ack(&b->msgs[i]);
-        }
     } else {
         log_error("outputs not stored, inputs returned",
-                  "actor=%s inputs=%d outputs=%zu rc=%d", s->core->name, b->n,
-                  s->fx.nouts, rc);
-        for (int i = 0; i < b->n; i++) {
-            (void)bus_msg_nak(&b->msgs[i], 500);
+                  "actor=%s inputs=%" PRIu64 " outputs=%zu rc=%d",
+                  s->core->name, handled, s->fx.nouts, rc);
+    }
+    for (struct batch *b = first; b != NULL; b = b->next) {
+        for (int i = b->ack_all && rc == 0 ? b->n - 1 : 0; i < b->n; i++) {
+            (void)(rc == 0 ? bus_msg_ack(&b->msgs[i])
+                           : bus_msg_nak(&b->msgs[i], 500));
         }
     }
     actor_fx_reset(&s->fx);
     pthread_mutex_lock(&s->lock);
-    s->stats.handled += (uint64_t)b->n;
+    s->stats.handled += handled;
     s->stats.redelivered += redelivered;
     pthread_mutex_unlock(&s->lock);
-    util_metrics_add(s->m_handled, (double)b->n);
+    util_metrics_add(s->m_handled, (double)handled);
     util_metrics_add(s->m_redelivered, (double)redelivered);
     if (rc != 0) {
         /* Someone else wrote our keys, or the bus failed: start again from
@@ -581,21 +589,25 @@ worker_main(void *arg)
             ts.tv_nsec = wake % NS_PER_S;
             (void)pthread_cond_timedwait(&s->cond, &s->lock, &ts);
         }
+        /* Take every batch in hand: one publish round for all of them. */
         b = s->head;
+        s->head = NULL;
+        s->tail = NULL;
+        s->queued = 0;
         if (b != NULL) {
-            s->head = b->next;
-            if (s->head == NULL) {
-                s->tail = NULL;
-            }
-            s->queued--;
             pthread_cond_broadcast(&s->cond);
         }
         pthread_mutex_unlock(&s->lock);
 
         if (b != NULL) {
-            process_batch(s, b);
+            process_batches(s, b);
+        }
+        while (b != NULL) {
+            struct batch *next = b->next;
+
             bus_msgs_free(b->msgs, b->n);
             free(b);
+            b = next;
         }
         fire_timers(s);
     }
