@@ -11,12 +11,24 @@
 #include "util/log.h"
 #include "util/time.h"
 
+/*
+ * A durable pull consumer, pulled by hand: each fetch publishes one
+ * "$JS.API.CONSUMER.MSG.NEXT" request whose reply subject is this
+ * consumer's own inbox, and reads the messages and the status that ends
+ * the request from a plain subscription. The client library's own
+ * natsSubscription_Fetch() is not used: in libnats 3.4.1 it can write past
+ * the array it allocated for the batch under load (valgrind: invalid
+ * write in _fetch), corrupting the heap of whoever calls it.
+ */
 struct bus_consumer {
     struct bus_conn *conn;
-    natsSubscription *sub;
+    natsSubscription *sub;      /* on inbox.* */
     bool ack_all;
     char stream[64];
     char durable[128];
+    char inbox[128];
+    char next_subject[320];     /* $JS.API.CONSUMER.MSG.NEXT.<stream>.<durable> */
+    uint64_t request;           /* number of the request in flight */
 };
 
 int
@@ -26,7 +38,6 @@ bus_consumer_open(struct bus_conn *c, const struct bus_consumer_def *d,
     struct bus_consumer *k = NULL;
     jsConsumerInfo *ci = NULL;
     jsConsumerConfig cc;
-    jsSubOptions so;
     jsErrCode jerr = 0;
     natsStatus s;
     int rc;
@@ -61,11 +72,24 @@ bus_consumer_open(struct bus_conn *c, const struct bus_consumer_def *d,
     }
     jsConsumerInfo_Destroy(ci);
     if (s == NATS_OK) {
-        jsSubOptions_Init(&so);
-        so.Stream = d->stream;
-        so.Consumer = d->durable;
-        s = js_PullSubscribe(&k->sub, c->js, d->filter ? d->filter : ">",
-                             d->durable, NULL, &so, &jerr);
+        char wildcard[160];
+        natsInbox *inbox = NULL;
+
+        s = natsInbox_Create(&inbox);
+        if (s == NATS_OK) {
+            snprintf(k->inbox, sizeof(k->inbox), "%s", (const char *)inbox);
+            natsInbox_Destroy(inbox);
+        }
+        snprintf(wildcard, sizeof(wildcard), "%s.*", k->inbox);
+        snprintf(k->next_subject, sizeof(k->next_subject),
+                 "$JS.API.CONSUMER.MSG.NEXT.%s.%s", d->stream, d->durable);
+        if (s == NATS_OK) {
+            s = natsConnection_SubscribeSync(&k->sub, c->nc, wildcard);
+        }
+        if (s == NATS_OK) {
+            /* Never drop what the server sends us: it is pending our ack. */
+            s = natsSubscription_SetPendingLimits(k->sub, -1, -1);
+        }
     }
     rc = bus_errno_from_nats(s, jerr);
     if (rc != 0) {
@@ -93,8 +117,47 @@ bus_consumer_close(struct bus_consumer *k)
     if (k == NULL) {
         return;
     }
+    if (k->sub != NULL) {
+        (void)natsSubscription_Unsubscribe(k->sub);
+    }
     natsSubscription_Destroy(k->sub);
     free(k);
+}
+
+/*
+ * Reads stream sequence, delivery count, pending count and time from the
+ * reply subject JetStream gives each delivered message:
+ *   $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ns>.<pending>
+ * or, with a domain, $JS.ACK.<domain>.<hash>.<stream>.<consumer>.<delivered>...
+ */
+static void
+parse_ack_subject(struct bus_msg *m, const char *reply)
+{
+    const char *tok[16];
+    char buf[512];
+    int n = 0;
+    int at;
+
+    if (reply == NULL || strncmp(reply, "$JS.ACK.", 8) != 0 ||
+        strlen(reply) >= sizeof(buf)) {
+        return;
+    }
+    strcpy(buf, reply);
+    for (char *p = buf, *save = NULL, *t = strtok_r(p, ".", &save);
+         t != NULL && n < 16; t = strtok_r(NULL, ".", &save)) {
+        tok[n++] = t;
+    }
+    if (n == 9) {
+        at = 4;     /* $JS ACK stream consumer | delivered ... */
+    } else if (n >= 11) {
+        at = 6;     /* $JS ACK domain hash stream consumer | delivered ... */
+    } else {
+        return;
+    }
+    m->delivered = strtoull(tok[at], NULL, 10);
+    m->stream_seq = strtoull(tok[at + 1], NULL, 10);
+    m->timestamp_ns = (int64_t)strtoll(tok[at + 3], NULL, 10);
+    m->pending = strtoull(tok[at + 4], NULL, 10);
 }
 
 static void
@@ -113,44 +176,108 @@ fill_msg(struct bus_msg *m, natsMsg *raw)
         m->pending = md->NumPending;
         m->timestamp_ns = md->Timestamp;
         jsMsgMetaData_Destroy(md);
+    } else {
+        parse_ack_subject(m, natsMsg_GetReply(raw));
     }
+}
+
+/* The status code of a status message (404, 408, 409...), or 0 for data. */
+static int
+status_of(natsMsg *msg)
+{
+    const char *v = NULL;
+
+    if (natsMsg_GetDataLength(msg) != 0 ||
+        natsMsgHeader_Get(msg, "Status", &v) != NATS_OK || v == NULL) {
+        return 0;
+    }
+    return atoi(v);
 }
 
 int
 bus_consumer_fetch(struct bus_consumer *k, int max, int timeout_ms,
                    struct bus_msg **msgs, int *n)
 {
-    natsMsgList list = { 0 };
-    struct bus_msg *out;
-    jsErrCode jerr = 0;
+    struct bus_msg *out = NULL;
+    int64_t deadline = util_time_mono_ns() + (int64_t)timeout_ms * NS_PER_MS;
+    int64_t expires_ns;
+    char reply[200];
+    char body[96];
+    int count = 0, cap = 0;
     natsStatus s;
-    int rc;
 
     *msgs = NULL;
     *n = 0;
-    s = natsSubscription_Fetch(&list, k->sub, max, timeout_ms, &jerr);
-    if (s == NATS_TIMEOUT || (s == NATS_OK && list.Count == 0)) {
-        natsMsgList_Destroy(&list);
+    if (max <= 0) {
+        return -EINVAL;
+    }
+    /* The server ends the request a little before we stop waiting, so its
+     * end (408) is what closes it, not our timeout. */
+    expires_ns = (int64_t)(timeout_ms > 20 ? timeout_ms - 10 : timeout_ms) *
+                 NS_PER_MS;
+    k->request++;
+    snprintf(reply, sizeof(reply), "%s.%" PRIu64, k->inbox, k->request);
+    snprintf(body, sizeof(body), "{\"batch\":%d,\"expires\":%" PRId64 "}", max,
+             expires_ns);
+    s = natsConnection_PublishRequest(k->conn->nc, k->next_subject, reply,
+                                      body, (int)strlen(body));
+    if (s != NATS_OK) {
+        return bus_errno_from_nats(s, 0);
+    }
+    for (;;) {
+        int64_t left = (deadline - util_time_mono_ns()) / NS_PER_MS;
+        natsMsg *raw = NULL;
+        int status;
+
+        /* Messages already queued are taken without waiting, so a batch
+         * that filled up returns at once. */
+        s = natsSubscription_NextMsg(&raw, k->sub, left > 0 ? left : 0);
+        if (s != NATS_OK) {
+            break;
+        }
+        status = status_of(raw);
+        if (status != 0) {
+            bool ours = strcmp(natsMsg_GetSubject(raw), reply) == 0;
+
+            natsMsg_Destroy(raw);
+            if (ours && status != 100) {
+                break;  /* 404 no messages, 408 expired, 409...: done */
+            }
+            continue;   /* an older request's end, or a heartbeat */
+        }
+        if (count == cap) {
+            int ncap = cap ? cap * 2 : (max < 64 ? max : 64);
+            struct bus_msg *grown = realloc(out, (size_t)ncap * sizeof(*out));
+
+            if (grown == NULL) {
+                natsMsg_Destroy(raw);
+                break;
+            }
+            out = grown;
+            cap = ncap;
+        }
+        fill_msg(&out[count], raw);
+        out[count].stream = k->stream;
+        out[count].conn = k->conn;
+        count++;
+        /* A full batch ends the request on the server too. Messages of an
+         * older request that arrived late are counted in and simply make
+         * this batch larger than asked. */
+        if (count >= max) {
+            uint64_t queued = 0;
+
+            if (natsSubscription_QueuedMsgs(k->sub, &queued) != NATS_OK ||
+                queued == 0) {
+                break;
+            }
+        }
+    }
+    if (count == 0) {
+        free(out);
         return -ETIMEDOUT;
     }
-    rc = bus_errno_from_nats(s, jerr);
-    if (rc != 0) {
-        natsMsgList_Destroy(&list);
-        return rc;
-    }
-    out = calloc((size_t)list.Count, sizeof(*out));
-    if (out == NULL) {
-        natsMsgList_Destroy(&list);
-        return -ENOMEM;
-    }
-    for (int i = 0; i < list.Count; i++) {
-        fill_msg(&out[i], list.Msgs[i]);
-        out[i].stream = k->stream;
-        list.Msgs[i] = NULL;
-    }
-    *n = list.Count;
     *msgs = out;
-    natsMsgList_Destroy(&list);
+    *n = count;
     return 0;
 }
 
@@ -175,26 +302,47 @@ bus_consumer_lag(struct bus_consumer *k, uint64_t *pending,
     return rc;
 }
 
+/*
+ * Acknowledges @m by publishing @body to its reply subject, which is what
+ * natsMsg_Ack() and friends do for messages of a JetStream subscription;
+ * ours come through a plain one (see struct bus_consumer).
+ */
+static int
+reply_ack(struct bus_msg *m, const char *body)
+{
+    const char *reply = natsMsg_GetReply(m->raw);
+
+    if (m->conn == NULL || reply == NULL || strncmp(reply, "$JS.ACK.", 8)) {
+        return -EINVAL;
+    }
+    return bus_errno_from_nats(
+        natsConnection_Publish(m->conn->nc, reply, body, (int)strlen(body)),
+        0);
+}
+
 int
 bus_msg_ack(struct bus_msg *m)
 {
-    return bus_errno_from_nats(natsMsg_Ack(m->raw, NULL), 0);
+    return reply_ack(m, "+ACK");
 }
 
 int
 bus_msg_nak(struct bus_msg *m, int delay_ms)
 {
-    natsStatus s;
+    char body[64];
 
-    s = delay_ms > 0 ? natsMsg_NakWithDelay(m->raw, delay_ms, NULL)
-                     : natsMsg_Nak(m->raw, NULL);
-    return bus_errno_from_nats(s, 0);
+    if (delay_ms > 0) {
+        snprintf(body, sizeof(body), "-NAK {\"delay\":%" PRId64 "}",
+                 (int64_t)delay_ms * NS_PER_MS);
+        return reply_ack(m, body);
+    }
+    return reply_ack(m, "-NAK");
 }
 
 int
 bus_msg_term(struct bus_msg *m)
 {
-    return bus_errno_from_nats(natsMsg_Term(m->raw, NULL), 0);
+    return reply_ack(m, "+TERM");
 }
 
 int

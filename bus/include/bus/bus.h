@@ -149,6 +149,7 @@ struct bus_msg {
     uint64_t pending;    /* messages left after this one */
     int64_t timestamp_ns;
     void *raw;           /* the library's message; owned by the batch */
+    struct bus_conn *conn; /* where acks go (consumed messages only) */
 };
 
 struct bus_consumer_def {
@@ -179,9 +180,10 @@ bool bus_consumer_acks_all(const struct bus_consumer *k);
 void bus_consumer_close(struct bus_consumer *k);
 
 /*
- * Fetches up to @max messages, waiting up to @timeout_ms for the first.
- * *@msgs is an array of *@n messages valid until bus_msgs_free(). -ETIMEDOUT
- * when nothing came (then *@n is 0).
+ * Fetches up to @max messages, waiting up to @timeout_ms. *@msgs is an
+ * array of *@n messages valid until bus_msgs_free(); rarely *@n exceeds @max
+ * (messages of an earlier request that arrived late). -ETIMEDOUT when
+ * nothing came (then *@n is 0). One caller per consumer at a time.
  */
 int bus_consumer_fetch(struct bus_consumer *k, int max, int timeout_ms,
                        struct bus_msg **msgs, int *n);
