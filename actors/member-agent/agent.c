@@ -43,6 +43,12 @@ struct work {
     char *error;               /* the last failure, or NULL */
     int64_t retry_ns;
     int64_t backoff_ns;
+    /*
+     * The object the last apply answered with, until poll_one() reads it:
+     * the API server returns the object as stored, so the status read
+     * right after an apply needs no GET of its own.
+     */
+    json_t *answer;
 };
 
 struct am_member {
@@ -52,6 +58,12 @@ struct am_member {
     struct kube_client *client;
     struct bus_consumer *consumer;
     struct strmap works;       /* spec subject -> struct work */
+    /*
+     * Namespaces this thread saw exist (or created): no GET before each
+     * apply into them. Forgotten when an apply fails or Flotilla deletes
+     * one, so a namespace removed behind our back is made again.
+     */
+    struct strmap namespaces;
     pthread_t thread;
     bool started;
 };
@@ -78,6 +90,7 @@ work_free(struct work *w)
         flotilla__v1__work_spec__free_unpacked(w->spec, NULL);
     }
     json_decref(w->manifest);
+    json_decref(w->answer);
     free(w->status_subject);
     free(w->error);
     free(w);
@@ -407,7 +420,13 @@ poll_one(struct am_member *m, struct work *w)
     st.applied = w->done && !w->spec->delete_;
     st.apply_error = w->error != NULL ? w->error : "";
     st.health = "Unknown";
-    rc = kube_get(m->client, &ref, &live, &err);
+    if (w->answer != NULL) {
+        live = w->answer;
+        w->answer = NULL;
+        rc = 0;
+    } else {
+        rc = kube_get(m->client, &ref, &live, &err);
+    }
     if (rc == -ENOENT) {
         st.present = false;
     } else if (rc != 0) {
@@ -469,8 +488,14 @@ ensure_namespace(struct am_member *m, const char *ns, struct kube_error *err)
     json_t *obj;
     int rc;
 
+    if (util_strmap_get(&m->namespaces, ns) != NULL) {
+        return 0;
+    }
     rc = kube_get(m->client, &ref, &got, err);
     json_decref(got);
+    if (rc == 0) {
+        (void)util_strmap_put(&m->namespaces, ns);
+    }
     if (rc != -ENOENT) {
         return rc;
     }
@@ -483,6 +508,7 @@ ensure_namespace(struct am_member *m, const char *ns, struct kube_error *err)
     rc = kube_apply(m->client, obj, NULL, NULL, err);
     json_decref(obj);
     if (rc == 0) {
+        (void)util_strmap_put(&m->namespaces, ns);
         log_info("namespace created", "cluster=%s namespace=%s label=%s",
                  m->name, ns, MANAGED_LABEL);
     }
@@ -600,6 +626,9 @@ act(struct am_member *m, struct work *w, int64_t now)
             succeed(w);
             return;
         }
+        if (strcmp(ref.kind, "Namespace") == 0) {
+            (void)util_strmap_del(&m->namespaces, ref.name);
+        }
         rc = kube_delete(m->client, &ref, "Background", &err);
         if (rc == 0 || rc == -ENOENT) {
             log_info("deleted", "cluster=%s binding=%s kind=%s reason=\"%s\"",
@@ -621,8 +650,10 @@ act(struct am_member *m, struct work *w, int64_t now)
         json_t *manifest = NULL;
 
         rc = manifest_for(m, w, &manifest, &err);
+        json_decref(w->answer);
+        w->answer = NULL;
         if (rc == 0) {
-            rc = kube_apply(m->client, manifest, NULL, NULL, &err);
+            rc = kube_apply(m->client, manifest, NULL, &w->answer, &err);
         }
         json_decref(manifest);
     }
@@ -637,6 +668,9 @@ act(struct am_member *m, struct work *w, int64_t now)
                  " detail=\"%s\"", m->name, s->binding,
                  (w->backoff_ns ? w->backoff_ns * 2 : BACKOFF_MIN_NS) / NS_PER_MS,
                  err.text);
+        if (s->namespace_ != NULL && s->namespace_[0]) {
+            (void)util_strmap_del(&m->namespaces, s->namespace_);
+        }
         fail(w, err.text, now);
     }
 }
@@ -843,6 +877,7 @@ member_agent_stop(struct member_agent *a)
             work_free(e->ptr);
         }
         util_strmap_release(&m->works);
+        util_strmap_release(&m->namespaces);
     }
     free(a->members);
     pthread_mutex_destroy(&a->lock);

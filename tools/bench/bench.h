@@ -7,6 +7,7 @@
 
 int bench_bus(int argc, char **argv);
 int bench_failover(int argc, char **argv);
+int bench_members(int argc, char **argv);
 int bench_scheduler(int argc, char **argv);
 
 /* Median of @n values (sorts @v in place). */

@@ -20,6 +20,8 @@ static const struct bench_cmd cmds[] = {
       bench_bus },
     { "failover", "one cluster of ten with 10,000 bindings fails: time to "
       "evictions and new placements", bench_failover },
+    { "members", "1,000 workloads into 10 simulated members: apply rate and "
+      "status delay", bench_members },
     { "scheduler", "scheduler core: decisions/s, p50/p99, memory per binding",
       bench_scheduler },
     { NULL, NULL, NULL },
