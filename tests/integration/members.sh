@@ -12,6 +12,7 @@
 #   4. a black-holed member (connections accepted, never answered) does not
 #      stop the other members from receiving their work.
 # Self-contained: writes its own manifests, needs nothing from ../shared.
+# FL_TEST_KEEP=1 keeps the data directory (logs) afterwards.
 set -u
 build=${FL_BUILD_DIR:?}
 src=${FL_SOURCE_DIR:?}
@@ -27,7 +28,7 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$up_pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$up_pid" 2>/dev/null
     fi
-    rm -rf "$data"
+    if [ -n "${FL_TEST_KEEP:-}" ]; then echo "kept $data"; else rm -rf "$data"; fi
 }
 trap cleanup EXIT
 
