@@ -203,12 +203,10 @@ placement_text(const Flotilla__V1__ScheduleDecision *d, char *buf, size_t len)
  * executor/status.h) and, for -o wide, the clusters whose report is stale.
  */
 static void
-ready_text(struct get_ctx *g, const char *ns, const char *name,
-           const Flotilla__V1__ScheduleDecision *d, char *ready, size_t rlen,
-           char *stale, size_t slen)
+ready_text(struct get_ctx *g, const char **k, size_t n, const char *ns,
+           const char *name, const Flotilla__V1__ScheduleDecision *d,
+           char *ready, size_t rlen, char *stale, size_t slen)
 {
-    const char **k = NULL;
-    size_t n = keys(g, "cluster.spec.", &k);
     Flotilla__V1__ClusterStatus **cs = calloc(n + 1, sizeof(*cs));
     Flotilla__V1__WorkStatus **ws = calloc(n + 1, sizeof(*ws));
     struct executor_status s;
@@ -216,6 +214,10 @@ ready_text(struct get_ctx *g, const char *ns, const char *name,
 
     snprintf(ready, rlen, "-");
     snprintf(stale, slen, "-");
+    if (d == NULL) {
+        /* Not scheduled yet: nothing is wanted anywhere. */
+        n = 0;
+    }
     for (size_t i = 0; cs != NULL && ws != NULL && i < n; i++) {
         char cl[1][256];
         const Flotilla__V1__Envelope *e;
@@ -234,7 +236,7 @@ ready_text(struct get_ctx *g, const char *ns, const char *name,
                                                       e->payload.data);
         }
     }
-    if (cs != NULL && ws != NULL &&
+    if (d != NULL && cs != NULL && ws != NULL &&
         executor_status_aggregate(d, cs, n, ws, n, &s) == 0) {
         snprintf(ready, rlen, "%d/%d", s.ready_replicas, s.want_replicas);
         for (size_t i = 0; i < s.n_members && off < slen; i++) {
@@ -255,7 +257,6 @@ ready_text(struct get_ctx *g, const char *ns, const char *name,
     }
     free(cs);
     free(ws);
-    free(k);
 }
 
 static void
@@ -263,6 +264,8 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
 {
     const char **k = NULL;
     size_t n = keys(g, "binding.spec.", &k);
+    const char **ck = NULL;
+    size_t nc = evictions ? 0 : keys(g, "cluster.spec.", &ck);
 
     if (evictions) {
         table_header(t, "NAMESPACE", "BINDING", "CLUSTER", "STATE", "REASON",
@@ -321,8 +324,8 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
             }
             snprintf(policy, sizeof(policy), "%s%s%s", b->policy_namespace,
                      b->policy_namespace[0] ? "/" : "", b->policy_name);
-            ready_text(g, names[0], names[1], d, ready, sizeof(ready), stale,
-                       sizeof(stale));
+            ready_text(g, ck, nc, names[0], names[1], d, ready, sizeof(ready),
+                       stale, sizeof(stale));
             table_row(t, names[0][0] ? names[0] : "-", names[1], reps, place,
                       d == NULL ? "-" : d->schedulable ? "True" : "False",
                       d == NULL ? "Pending" : d->reason, off ? ev : "-", ready,
@@ -335,6 +338,7 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
         }
     }
     free(k);
+    free(ck);
 }
 
 static void
