@@ -408,6 +408,7 @@ member_cluster_new(const struct member_config *cfg, int64_t now_ns,
     mc->now = now_ns;
     mc->store = json_object();
     mc->pods = json_object();
+    mc->pods_by_owner = json_object();
     mc->claims = json_object();
     mc->workloads = json_object();
     mc->crashed = json_object();
@@ -452,6 +453,7 @@ member_cluster_free(struct member_cluster *mc)
     }
     json_decref(mc->store);
     json_decref(mc->pods);
+    json_decref(mc->pods_by_owner);
     json_decref(mc->claims);
     json_decref(mc->workloads);
     json_decref(mc->crashed);

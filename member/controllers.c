@@ -300,6 +300,15 @@ controllers_on_pod_created(struct member_cluster *mc, json_t *pod)
 
     pod_requests(pod, &cpu, &mem);
     pod_key(pod, key, sizeof(key));
+    if (owner != NULL && owner[0] != '\0') {
+        json_t *set = json_object_get(mc->pods_by_owner, owner);
+
+        if (set == NULL) {
+            set = json_object();
+            json_object_set_new(mc->pods_by_owner, owner, set);
+        }
+        json_object_set_new(set, key, json_true());
+    }
     json_object_set_new(mc->pods, key,
                         json_pack("{s:n, s:I, s:I, s:I, s:s}", "node", "cpu",
                                   (json_int_t)cpu, "mem", (json_int_t)mem,
@@ -322,6 +331,18 @@ release_pod(struct member_cluster *mc, const char *key)
         n->used_cpu_milli -= json_integer_value(json_object_get(st, "cpu"));
         n->used_memory_bytes -= json_integer_value(json_object_get(st, "mem"));
         n->used_pods--;
+    }
+    {
+        const char *owner = json_string_value(json_object_get(st, "owner"));
+        json_t *set = owner != NULL ? json_object_get(mc->pods_by_owner, owner)
+                                    : NULL;
+
+        if (set != NULL) {
+            json_object_del(set, key);
+            if (json_object_size(set) == 0) {
+                json_object_del(mc->pods_by_owner, owner);
+            }
+        }
     }
     json_object_del(mc->pods, key);
 }
@@ -586,6 +607,9 @@ kubelet_pod(struct member_cluster *mc, json_t *pod, json_t *st,
     const char *node = json_string_value(json_object_get(st, "node"));
     int64_t ready_at = json_integer_value(json_object_get(st, "ready_at"));
     uint64_t before = mc->rv;
+    json_int_t restarts;
+    const json_t *seen;
+    const char *rv;
     bool ready;
 
     if (node == NULL) {
@@ -617,7 +641,24 @@ kubelet_pod(struct member_cluster *mc, json_t *pod, json_t *st,
                             json_string(n->name));
     }
     ready = ready_at >= 0 && ready_at <= mc->now && !owner_crashed(mc, st);
+    /* the status of a placed pod follows from the pod, its readiness and
+     * its restarts: when none of them moved since the last pass, it is the
+     * status already stored and building it again is the cost to avoid */
+    restarts = json_integer_value(json_object_get(st, "restarts"));
+    seen = json_object_get(st, "seen");
+    rv = str_at(pod, "metadata", "resourceVersion");
+    if (seen != NULL && rv != NULL &&
+        json_is_true(json_object_get(seen, "ready")) == ready &&
+        json_integer_value(json_object_get(seen, "restarts")) == restarts &&
+        strcmp(json_string_value(json_object_get(seen, "rv")), rv) == 0) {
+        return false;
+    }
     store_pod_status(mc, pod, scheduled_status(pod, st, ready, ts));
+    rv = str_at(pod, "metadata", "resourceVersion");
+    json_object_set_new(st, "seen",
+                        json_pack("{s:b, s:I, s:s}", "ready", ready,
+                                  "restarts", restarts, "rv",
+                                  rv != NULL ? rv : ""));
     return mc->rv != before;
 }
 
@@ -729,20 +770,21 @@ collect_pods(struct member_cluster *mc, const char *owner, const char *hash,
              struct owned_pod **out)
 {
     struct owned_pod *list = NULL;
+    json_t *mine = json_object_get(mc->pods_by_owner, owner);
     const char *key;
-    json_t *st;
+    json_t *yes;
     int n = 0;
 
-    list = calloc(json_object_size(mc->pods) + 1, sizeof(*list));
+    list = calloc(json_object_size(mine) + 1, sizeof(*list));
     if (list == NULL) {
         return -ENOMEM;
     }
-    json_object_foreach(mc->pods, key, st) {
+    json_object_foreach(mine, key, yes) {
+        json_t *st = json_object_get(mc->pods, key);
         const char *slash = strchr(key, '/');
         const char *dash;
 
-        if (strcmp(json_string_value(json_object_get(st, "owner")), owner) !=
-            0) {
+        if (st == NULL || slash == NULL) {
             continue;
         }
         list[n].key = key;
@@ -939,6 +981,40 @@ workload_state(struct member_cluster *mc, const char *owner, const char *hash)
     return ws;
 }
 
+/* The template hash of workload @wl, computed again only when its uid or
+ * generation moved: the generation goes up with every change to its spec
+ * (cluster.c), and hashing the template is most of a controller pass. */
+static void
+workload_hash(struct member_cluster *mc, const char *owner, const json_t *wl,
+              char *buf, size_t len)
+{
+    const json_t *ws = json_object_get(mc->workloads, owner);
+    const char *uid = str_at(wl, "metadata", "uid");
+    const json_t *gen = json_object_get(json_object_get(wl, "metadata"),
+                                        "generation");
+    char key[128];
+
+    key[0] = '\0';
+    if (uid != NULL && json_is_integer(gen)) {
+        snprintf(key, sizeof(key), "%s/%lld", uid,
+                 (long long)json_integer_value(gen));
+    }
+    if (ws != NULL && key[0] != '\0' &&
+        json_string_value(json_object_get(ws, "hkey")) != NULL &&
+        strcmp(json_string_value(json_object_get(ws, "hkey")), key) == 0) {
+        snprintf(buf, len, "%s",
+                 json_string_value(json_object_get(ws, "hash")));
+        return;
+    }
+    template_hash(json_object_get(json_object_get(wl, "spec"), "template"),
+                  buf, len);
+    if (key[0] != '\0') {
+        json_t *w = workload_state(mc, owner, buf);
+
+        json_object_set_new(w, "hkey", json_string(key));
+    }
+}
+
 static void
 set_condition(json_t *conds, const char *type, const char *status,
               const char *reason, const char *message, const char *ts)
@@ -1069,6 +1145,7 @@ reconcile_deployment(struct member_cluster *mc, json_t *wl)
     const char *name = str_at(wl, "metadata", "name");
     int desired = (int)spec_int(wl, "replicas", 1);
     struct owned_pod *pods = NULL;
+    json_t *ws;
     char owner[600];
     char hash[16];
     char rs[400];
@@ -1082,10 +1159,10 @@ reconcile_deployment(struct member_cluster *mc, json_t *wl)
     int ready = 0;
 
     snprintf(owner, sizeof(owner), "Deployment/%s/%s", ns, name);
-    template_hash(json_object_get(json_object_get(wl, "spec"), "template"),
-                  hash, sizeof(hash));
+    workload_hash(mc, owner, wl, hash, sizeof(hash));
     snprintf(rs, sizeof(rs), "%s-%s", name, hash);
-    set_revision(mc, wl, workload_state(mc, owner, hash));
+    ws = workload_state(mc, owner, hash);
+    set_revision(mc, wl, ws);
     n = collect_pods(mc, owner, hash, &pods);
     if (n < 0) {
         return n;
@@ -1124,7 +1201,26 @@ reconcile_deployment(struct member_cluster *mc, json_t *wl)
         snprintf(pname, sizeof(pname), "%s-%s", rs, sfx);
         create_pod(mc, wl, owner, pname, hash, false);
     }
-    deployment_status(mc, wl, rs, desired, n_new + old, n_new, ready, old);
+    {
+        /* the status follows from these counts and the object: when neither
+         * moved since it was last stored, it is the status already there */
+        const char *rv = str_at(wl, "metadata", "resourceVersion");
+        char sig[480];
+
+        snprintf(sig, sizeof(sig), "%s/%d/%d/%d/%d/%d/%s", rv ? rv : "",
+                 desired, n_new + old, n_new, ready, old, rs);
+        if (rv != NULL && json_string_value(json_object_get(ws, "ssig")) &&
+            strcmp(json_string_value(json_object_get(ws, "ssig")), sig) ==
+                0) {
+            return 0;
+        }
+        deployment_status(mc, wl, rs, desired, n_new + old, n_new, ready,
+                          old);
+        rv = str_at(wl, "metadata", "resourceVersion");
+        snprintf(sig, sizeof(sig), "%s/%d/%d/%d/%d/%d/%s", rv ? rv : "",
+                 desired, n_new + old, n_new, ready, old, rs);
+        json_object_set_new(ws, "ssig", json_string(sig));
+    }
     return 0;
 }
 
@@ -1184,8 +1280,7 @@ reconcile_statefulset(struct member_cluster *mc, json_t *wl)
     bool all_ready = true;
 
     snprintf(owner, sizeof(owner), "StatefulSet/%s/%s", ns, name);
-    template_hash(json_object_get(json_object_get(wl, "spec"), "template"),
-                  hash, sizeof(hash));
+    workload_hash(mc, owner, wl, hash, sizeof(hash));
     ws = workload_state(mc, owner, hash);
     n = collect_pods(mc, owner, hash, &pods);
     if (n < 0) {

@@ -37,6 +37,9 @@ struct member_cluster {
     json_t *store;
     /* "ns/name" -> {node, cpu, mem, ready_at (-1 none), owner, rev} */
     json_t *pods;
+    /* owner -> {"ns/name": true}: the pods of each workload, so a
+     * controller pass costs the pods of a workload, not of the member */
+    json_t *pods_by_owner;
     /* "ns/name" -> bind_at (-1: never) */
     json_t *claims;
     /* "Kind/ns/name" -> {hash, revision, current} of a workload */

@@ -308,8 +308,20 @@ tick(struct sim *sim)
         struct sim_member *m = &sim->members[i];
         bool refuse;
 
+        int64_t now = sim_now();
+        int64_t due;
+
         pthread_mutex_lock(&m->mu);
-        (void)member_cluster_advance(m->mc, sim_now(), NULL);
+        /* the models change with a write (which runs the controllers
+         * itself), a pod or claim timer or a flap edge: with none of them
+         * since the last tick, a pass over every object finds nothing */
+        if (!m->ticked ||
+            member_cluster_resource_version(m->mc) != m->ticked_rv ||
+            (member_cluster_next_due(m->mc, &due) == 0 && due <= now)) {
+            (void)member_cluster_advance(m->mc, now, NULL);
+            m->ticked_rv = member_cluster_resource_version(m->mc);
+            m->ticked = true;
+        }
         refuse = member_cluster_serving(m->mc) == MEMBER_SERVING_REFUSE;
         pthread_mutex_unlock(&m->mu);
         atomic_store(&m->refusing, refuse);

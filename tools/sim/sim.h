@@ -28,6 +28,10 @@ struct sim_member {
     uint16_t port;
     /* set by the ticker while the member must refuse connections */
     atomic_bool refusing;
+    /* the resource version the ticker last advanced the model at: a tick
+     * with no write since then and nothing due skips the controllers */
+    uint64_t ticked_rv;
+    bool ticked;
     struct sim *sim;
 };
 
