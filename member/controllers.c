@@ -318,14 +318,17 @@ controllers_on_pod_created(struct member_cluster *mc, json_t *pod)
 }
 
 static void
-release_pod(struct member_cluster *mc, const char *key)
+release_pod(struct member_cluster *mc, const char *pod)
 {
-    json_t *st = json_object_get(mc->pods, key);
+    json_t *st = json_object_get(mc->pods, pod);
     struct node_state *n;
+    char key[600];
 
     if (st == NULL) {
         return;
     }
+    /* @pod may be a key of the owner's set deleted below (collect_pods) */
+    snprintf(key, sizeof(key), "%s", pod);
     n = node_by_name(mc, json_string_value(json_object_get(st, "node")));
     if (n != NULL) {
         n->used_cpu_milli -= json_integer_value(json_object_get(st, "cpu"));
