@@ -49,6 +49,14 @@ struct work {
      * right after an apply needs no GET of its own.
      */
     json_t *answer;
+    /*
+     * The manifest of the last apply that succeeded, and the object as last
+     * read (no status, managedFields or resourceVersion): a new spec that
+     * keeps all of the first and is already all in the second needs no
+     * write (see already_applied()).
+     */
+    json_t *applied;
+    json_t *seen;
 };
 
 struct am_member {
@@ -91,6 +99,8 @@ work_free(struct work *w)
     }
     json_decref(w->manifest);
     json_decref(w->answer);
+    json_decref(w->applied);
+    json_decref(w->seen);
     free(w->status_subject);
     free(w->error);
     free(w);
@@ -148,6 +158,59 @@ succeed(struct work *w)
     w->retry_ns = 0;
 }
 
+/* True when every field of @small is in @big with the same value; lists
+ * must have the same length and cover element by element. */
+static bool
+covers(const json_t *big, const json_t *small)
+{
+    const char *k;
+    const json_t *v;
+    size_t i;
+
+    if (json_is_object(small)) {
+        if (!json_is_object(big)) {
+            return false;
+        }
+        json_object_foreach((json_t *)small, k, v) {
+            if (!covers(json_object_get(big, k), v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (json_is_array(small)) {
+        if (!json_is_array(big) || json_array_size(big) != json_array_size(small)) {
+            return false;
+        }
+        json_array_foreach((json_t *)small, i, v) {
+            if (!covers(json_array_get(big, i), v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return big != NULL && json_equal(big, small);
+}
+
+/*
+ * A new manifest needs no server-side apply when the last one applied is all
+ * in it (so the apply would remove none of our fields) and it is all in the
+ * object as last read (so it would change no value). The common case is the
+ * executor's second render, which retains what the member added (the
+ * revision annotation, defaulted fields) and so differs from the first
+ * without asking for anything new.
+ */
+static bool
+already_applied(const struct work *w, const json_t *next)
+{
+    const Flotilla__V1__ObjectReference *r = w->spec->resource;
+
+    return w->done && w->error == NULL && w->applied != NULL &&
+           w->seen != NULL && next != NULL && !w->spec->delete_ &&
+           r != NULL && strcmp(r->kind, "Namespace") != 0 &&
+           covers(next, w->applied) && covers(w->seen, next);
+}
+
 /* Takes a WorkSpec message; returns the work to act on, or NULL. */
 static struct work *
 take(struct am_member *m, const char *subject, const void *data, size_t len)
@@ -177,6 +240,8 @@ take(struct am_member *m, const char *subject, const void *data, size_t len)
         }
         return NULL;
     }
+    bool was_done = w->done;
+
     if (w->spec != NULL) {
         flotilla__v1__work_spec__free_unpacked(w->spec, NULL);
     }
@@ -189,9 +254,18 @@ take(struct am_member *m, const char *subject, const void *data, size_t len)
         w->manifest = json_loadb((const char *)spec->manifest_json.data,
                                  spec->manifest_json.len, 0, &jerr);
     }
-    w->done = false;
     w->retry_ns = 0;
     w->backoff_ns = 0;
+    w->done = was_done && already_applied(w, w->manifest);
+    if (w->done) {
+        json_decref(w->applied);
+        w->applied = json_incref(w->manifest);
+        log_debug("apply skipped", "cluster=%s binding=%s reason=\"the member already holds the new manifest and it drops nothing applied before\"",
+                  m->name, spec->binding);
+    } else if (spec->delete_) {
+        json_decref(w->applied);
+        w->applied = NULL;
+    }
     return w;
 }
 
@@ -429,6 +503,8 @@ poll_one(struct am_member *m, struct work *w)
     }
     if (rc == -ENOENT) {
         st.present = false;
+        json_decref(w->seen);
+        w->seen = NULL;
     } else if (rc != 0) {
         /* The member did not answer: nothing new to say about it. */
         return;
@@ -457,7 +533,8 @@ poll_one(struct am_member *m, struct work *w)
             json_object_del(json_object_get(copy, "metadata"), "managedFields");
             json_object_del(json_object_get(copy, "metadata"), "resourceVersion");
             live_text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
-            json_decref(copy);
+            json_decref(w->seen);
+            w->seen = copy;
         }
         if (live_text != NULL) {
             st.live_json.data = (uint8_t *)live_text;
@@ -608,6 +685,9 @@ act(struct am_member *m, struct work *w, int64_t now)
     int rc = 0;
 
     memset(&err, 0, sizeof(err));
+    if (w->done) {
+        return;
+    }
     if (s->delete_) {
         struct kube_ref ref = { 0 };
 
@@ -655,6 +735,8 @@ act(struct am_member *m, struct work *w, int64_t now)
         if (rc == 0) {
             rc = kube_apply(m->client, manifest, NULL, &w->answer, &err);
         }
+        json_decref(w->applied);
+        w->applied = rc == 0 ? json_incref(manifest) : NULL;
         json_decref(manifest);
     }
     if (rc == 0) {

@@ -179,6 +179,13 @@ check "web in member2 with 3 replicas, the overridden image and label" \
 check "web not in member3" absent member3 $dep/web
 check "web READY 4/4 in get bindings" \
     eventually 20 has 'web-deployment .* 4/4( |$)' "$fl" get bindings
+# The executor renders web again once member1 reports it (retaining the
+# revision annotation the member added); the agent sees nothing new in it and
+# does not write it a second time.
+renders() { [ "$(grep -c 'actor=executor key=member1/shop/web-deployment decision="apply"' "$data/log/flotilla.log")" -ge 2 ]; }
+writes() { grep -c 'msg="applied" cluster=member1 binding=web-deployment' "$data/log/flotilla.log"; }
+check "web rendered twice for member1, written once" \
+    eval 'eventually 10 renders && [ "$(writes)" -eq 1 ]'
 
 # 2. Namespaces only where needed.
 check "shop created in member1, labelled as Flotilla's" \
