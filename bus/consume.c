@@ -302,6 +302,35 @@ bus_consumer_lag(struct bus_consumer *k, uint64_t *pending,
     return rc;
 }
 
+int
+bus_stream_consumers_idle(struct bus_conn *c, const char *stream, bool *idle)
+{
+    jsConsumerInfoList *list = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s;
+    int rc;
+
+    *idle = false;
+    s = js_Consumers(&list, c->js, stream, NULL, &jerr);
+    if (s == NATS_NOT_FOUND) {
+        /* a stream without consumers */
+        *idle = true;
+        return 0;
+    }
+    rc = bus_errno_from_nats(s, jerr);
+    if (rc == 0) {
+        *idle = true;
+        for (int i = 0; i < list->Count; i++) {
+            if (list->List[i]->NumPending > 0 ||
+                list->List[i]->NumAckPending > 0) {
+                *idle = false;
+            }
+        }
+    }
+    jsConsumerInfoList_Destroy(list);
+    return rc;
+}
+
 /*
  * Acknowledges @m by publishing @body to its reply subject, which is what
  * natsMsg_Ack() and friends do for messages of a JetStream subscription;

@@ -744,6 +744,17 @@ all_reported(struct live *l)
     return ok;
 }
 
+/* Every actor reading FL_CLUSTERS has been delivered and has acked all of
+ * it. */
+static bool
+clusters_absorbed(struct live *l)
+{
+    bool idle = false;
+
+    return bus_stream_consumers_idle(l->bus, "FL_CLUSTERS", &idle) == 0 &&
+           idle;
+}
+
 /* ---------------------------------------------------------------- expect */
 
 static int
@@ -1724,6 +1735,13 @@ live_start(struct live *l)
     until = util_time_now_ns() + 10 * NS_PER_S + d->settings.probe_timeout_ns;
     while (rc == 0 && !all_reported(l) && util_time_now_ns() < until) {
         sleep_ns(100 * NS_PER_MS);
+    }
+    /* The reports are on the bus; t = 0 is when the actors have taken them
+     * in too, as in virtual time. Otherwise a slow scheduler can see the
+     * objects before the members' API lists and place by a fleet the
+     * virtual-time run never had. */
+    while (rc == 0 && !clusters_absorbed(l) && util_time_now_ns() < until) {
+        sleep_ns(50 * NS_PER_MS);
     }
     return rc;
 }

@@ -240,6 +240,52 @@ dlq_put__keeps_reason_and_origin(void **state)
     bus_consumer_close(k);
 }
 
+static bool
+idle_within(struct bus_conn *c, const char *stream, bool want)
+{
+    bool idle = !want;
+
+    for (int i = 0; i < 40 && idle != want; i++) {
+        assert_int_equal(bus_stream_consumers_idle(c, stream, &idle), 0);
+        if (idle != want) {
+            usleep(50 * 1000);
+        }
+    }
+    return idle == want;
+}
+
+static void
+consumers_idle__only_once_delivered_and_acked(void **state)
+{
+    struct fixture *f = *state;
+    struct bus_msg m = { 0 };
+    struct bus_consumer *k = NULL;
+    struct bus_consumer_def d = { 0 };
+    struct bus_msg *got = NULL;
+    int n = 0;
+
+    d.stream = "FL_DLQ";
+    d.durable = "idle-reader";
+    d.filter = "dlq.idler";
+    assert_int_equal(bus_consumer_open(f->c, &d, &k), 0);
+    assert_true(idle_within(f->c, "FL_DLQ", true));
+
+    m.subject = "cluster.heartbeat.m1";
+    m.data = "x";
+    m.len = 1;
+    m.stream = "FL_REQUESTS";
+    m.stream_seq = 1;
+    assert_int_equal(bus_dlq_put(f->c, "idler", &m, "test"), 0);
+    assert_true(idle_within(f->c, "FL_DLQ", false));   /* not delivered */
+    assert_int_equal(bus_consumer_fetch(k, 10, 2000, &got, &n), 0);
+    assert_int_equal(n, 1);
+    assert_true(idle_within(f->c, "FL_DLQ", false));   /* not acked */
+    bus_msg_ack(&got[0]);
+    assert_true(idle_within(f->c, "FL_DLQ", true));
+    bus_msgs_free(got, n);
+    bus_consumer_close(k);
+}
+
 int
 main(void)
 {
@@ -259,6 +305,8 @@ main(void)
             server_restart__keeps_every_acknowledged_message, setup, teardown),
         cmocka_unit_test_setup_teardown(dlq_put__keeps_reason_and_origin,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            consumers_idle__only_once_delivered_and_acked, setup, teardown),
     };
 
     int rc = cmocka_run_group_tests_name("integration.bus", tests, NULL, NULL);

@@ -192,6 +192,14 @@ int bus_consumer_fetch(struct bus_consumer *k, int max, int timeout_ms,
 int bus_consumer_lag(struct bus_consumer *k, uint64_t *pending,
                      uint64_t *ack_pending, uint64_t *redelivered);
 
+/*
+ * Sets *idle when every durable consumer of @stream has been delivered all
+ * its messages and has acknowledged them (nothing pending, nothing awaiting
+ * an ack): the actors reading the stream have taken in all it holds.
+ */
+int bus_stream_consumers_idle(struct bus_conn *c, const char *stream,
+                              bool *idle);
+
 int bus_msg_ack(struct bus_msg *m);
 int bus_msg_nak(struct bus_msg *m, int delay_ms);
 /* Tells the server never to redeliver @m. */
