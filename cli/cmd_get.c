@@ -341,6 +341,25 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
     free(ck);
 }
 
+/* The Ready condition of cluster @name as last reported, or "". */
+static void
+cluster_ready(struct get_ctx *g, const char *name, char *buf, size_t len)
+{
+    const Flotilla__V1__Envelope *e = lookup(g, "cluster.status", name, NULL,
+                                             NULL);
+    Flotilla__V1__ClusterStatus *cs = NULL;
+
+    buf[0] = '\0';
+    if (e != NULL) {
+        cs = flotilla__v1__cluster_status__unpack(NULL, e->payload.len,
+                                                  e->payload.data);
+    }
+    if (cs != NULL) {
+        snprintf(buf, len, "%s", cs->ready);
+        flotilla__v1__cluster_status__free_unpacked(cs, NULL);
+    }
+}
+
 static void
 get_works(struct get_ctx *g, struct table *t)
 {
@@ -354,7 +373,8 @@ get_works(struct get_ctx *g, struct table *t)
         const Flotilla__V1__Envelope *e;
         Flotilla__V1__WorkSpec *w;
         Flotilla__V1__WorkStatus *st = NULL;
-        char want[32], ready[32];
+        char want[32], ready[32], cready[32], why[320];
+        bool stale;
 
         if (bus_subject_names(k[i], 2, names, 3) != 3) {
             continue;
@@ -371,12 +391,22 @@ get_works(struct get_ctx *g, struct table *t)
             continue;
         }
         snprintf(want, sizeof(want), "%s", w->delete_ ? "deleted" : "applied");
-        snprintf(ready, sizeof(ready), "%d/%d", st ? st->ready_replicas : 0,
-                 st ? st->replicas : 0);
+        cluster_ready(g, names[0], cready, sizeof(cready));
+        stale = st != NULL && st->present && strcmp(cready, "True") != 0;
+        /* a report from a cluster that is not Ready is its last word, not
+         * its state: counted 0 ready, as the binding's status counts it */
+        snprintf(ready, sizeof(ready), "%d/%d",
+                 st && !stale ? st->ready_replicas : 0, st ? st->replicas : 0);
+        if (stale) {
+            snprintf(why, sizeof(why), "stale: cluster %s is %s", names[0],
+                     cready[0] ? cready : "not reporting");
+        }
         table_row(t, names[0], names[1][0] ? names[1] : "-", names[2], want,
                   st == NULL ? "-" : st->present ? "yes" : "no", ready,
-                  st != NULL && st->health[0] ? st->health : "-",
-                  st != NULL && st->apply_error[0] ? st->apply_error : "-",
+                  stale ? "Unknown"
+                  : st != NULL && st->health[0] ? st->health : "-",
+                  stale ? why
+                  : st != NULL && st->apply_error[0] ? st->apply_error : "-",
                   NULL);
         flotilla__v1__work_spec__free_unpacked(w, NULL);
         if (st != NULL) {
@@ -437,7 +467,8 @@ read_state(struct get_ctx *g, const char *what)
         { "FL_BINDINGS", "binding.>" }, { "FL_CLUSTERS", "cluster.>" },
         { "FL_WORK", "work.status.>" }, { NULL, NULL } };
     static const struct source works[] = {
-        { "FL_WORK", "work.>" }, { NULL, NULL } };
+        { "FL_WORK", "work.>" }, { "FL_CLUSTERS", "cluster.status.>" },
+        { NULL, NULL } };
     const struct source *src = strcmp(what, "works") == 0 ? works
                                : strncmp(what, "binding", 7) == 0 ||
                                          strncmp(what, "eviction", 8) == 0

@@ -206,6 +206,9 @@ check "describe marks member1 stale with its last report time" \
     "$fl" describe binding shop/web-deployment
 check "describe still shows member2 ready" \
     has '^  member2 .*ready=3/3 health=Healthy' "$fl" describe binding shop/web-deployment
+check "get works shows member1's copy as stale, member2's as it is" \
+    eval "has '^member1 +shop +web-deployment +applied +yes +0/1 +Unknown +stale: cluster member1 is Unknown' \"\$fl\" get works &&
+          has '^member2 +shop +web-deployment +applied +yes +3/3 +Healthy +-' \"\$fl\" get works"
 "$fl" sim recover member1 >/dev/null
 check "member1 Ready again and web READY 4/4" \
     eventually 20 has 'web-deployment .* 4/4( |$)' "$fl" get bindings
