@@ -194,6 +194,9 @@ status_of(natsMsg *msg)
     return atoi(v);
 }
 
+/* How long a started batch waits for its next message. */
+#define FETCH_GRACE_MS 2
+
 int
 bus_consumer_fetch(struct bus_consumer *k, int max, int timeout_ms,
                    struct bus_msg **msgs, int *n)
@@ -230,7 +233,15 @@ bus_consumer_fetch(struct bus_consumer *k, int max, int timeout_ms,
         int status;
 
         /* Messages already queued are taken without waiting, so a batch
-         * that filled up returns at once. */
+         * that filled up returns at once. Once one message is in, a pause
+         * of FETCH_GRACE_MS in the flow ends the batch too: waiting for a
+         * full batch would hold a lone message until the request expires
+         * (hundreds of ms per hop of the pipeline). The request stays open
+         * on the server; what it still delivers is taken by the next call
+         * (counted in as an older request's messages, below). */
+        if (count > 0 && left > FETCH_GRACE_MS) {
+            left = FETCH_GRACE_MS;
+        }
         s = natsSubscription_NextMsg(&raw, k->sub, left > 0 ? left : 0);
         if (s != NATS_OK) {
             break;

@@ -33,7 +33,7 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$up_pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$up_pid" 2>/dev/null
     fi
-    rm -rf "$data"
+    if [ "${FL_TEST_KEEP:-0}" = 1 ]; then echo "kept $data"; else rm -rf "$data"; fi
 }
 trap cleanup EXIT
 
