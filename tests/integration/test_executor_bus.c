@@ -248,5 +248,8 @@ main(void)
             setup, teardown),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+    bus_shutdown();   /* the client library's threads, for valgrind */
+    return rc;
 }
