@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "util/hash.h"
 
 #define DEFAULT_SLOW_NS   (INT64_C(40) * 1000000000)
 #define DEFAULT_PERIOD_NS (INT64_C(20) * 1000000000)
@@ -50,11 +51,7 @@ cluster_timestamp(int64_t ns, char *buf, unsigned long len)
 static uint64_t
 fnv64(const char *s, uint64_t h)
 {
-    while (*s != '\0') {
-        h ^= (unsigned char)*s++;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
+    return util_fnv64_update(h, s, strlen(s));
 }
 
 void
@@ -65,7 +62,7 @@ cluster_uid(struct member_cluster *mc, char *buf, unsigned long len)
     uint64_t b;
 
     snprintf(seq, sizeof(seq), "/%llu", (unsigned long long)++mc->seq);
-    a = fnv64(seq, fnv64(mc->name, UINT64_C(14695981039346656037)));
+    a = fnv64(seq, fnv64(mc->name, UTIL_FNV64_INIT));
     b = fnv64("uid", a);
     snprintf(buf, len, "%08x-%04x-4%03x-8%03x-%012llx",
              (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
@@ -82,7 +79,7 @@ cluster_suffix(struct member_cluster *mc, char *buf, int n)
     int i;
 
     snprintf(seq, sizeof(seq), "#%llu", (unsigned long long)++mc->seq);
-    h = fnv64(seq, fnv64(mc->name, UINT64_C(14695981039346656037)));
+    h = fnv64(seq, fnv64(mc->name, UTIL_FNV64_INIT));
     for (i = 0; i < n; i++) {
         buf[i] = alphabet[h % (sizeof(alphabet) - 1)];
         h /= sizeof(alphabet) - 1;

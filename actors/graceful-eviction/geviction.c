@@ -427,45 +427,6 @@ release(struct actor_fx *fx, struct machine *m, enum outcome o,
 }
 
 
-/*
- * A short timer name for @key: @prefix and a 64-bit FNV-1a hash, remembered
- * in @names (name -> key) so a due timer leads back to its key. Timer
- * outputs are identified by the timer's name and due time and the runtime
- * keeps 200 bytes of that id: with whole names, long binding names would
- * cut the due time off and two firings could share ids.
- */
-static int
-timer_for(struct strmap *names, const char *prefix, const char *key,
-          char *buf, size_t len)
-{
-    uint64_t h = UINT64_C(1469598103934665603);
-    struct strmap_entry *e;
-
-    for (const unsigned char *c = (const unsigned char *)key; *c != '\0';
-         c++) {
-        h ^= *c;
-        h *= UINT64_C(1099511628211);
-    }
-    snprintf(buf, len, "%s%016" PRIx64, prefix, h);
-    e = util_strmap_put(names, buf);
-    if (e == NULL) {
-        return -ENOMEM;
-    }
-    if (e->ptr == NULL && (e->ptr = strdup(key)) == NULL) {
-        return -ENOMEM;
-    }
-    return 0;
-}
-
-/* The key timer @name stands for (NULL when unknown). */
-static const char *
-timer_key(const struct strmap *names, const char *name)
-{
-    struct strmap_entry *e = util_strmap_get(names, name);
-
-    return e != NULL ? e->ptr : NULL;
-}
-
 static int
 arm(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
     int64_t due)
@@ -479,7 +440,7 @@ arm(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
     }
     m->timer_due = due;
     mkey(key, sizeof(key), m->ns, m->name, m->cluster);
-    rc = timer_for(&s->timer_keys, "m/", key, name, sizeof(name));
+    rc = actor_timer_name(&s->timer_keys, "m/", key, name, sizeof(name));
     return rc == 0 ? actor_fx_timer(fx, name, due) : rc;
 }
 
@@ -1016,8 +977,8 @@ ge_timer(void *p, const char *name, int64_t now, struct actor_fx *fx)
     if (strncmp(name, "m/", 2) != 0) {
         return 0;
     }
-    e = timer_key(&s->timer_keys, name) != NULL
-            ? util_strmap_get(&s->machines, timer_key(&s->timer_keys, name))
+    e = actor_timer_key(&s->timer_keys, name) != NULL
+            ? util_strmap_get(&s->machines, actor_timer_key(&s->timer_keys, name))
             : NULL;
     m = e != NULL ? e->ptr : NULL;
     if (m == NULL) {

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "bus/envelope.h"
+#include "util/hash.h"
+#include "util/strmap.h"
 #include "util/log.h"
 
 static int
@@ -264,4 +266,33 @@ actor_fx_release(struct actor_fx *fx)
     fx->timers = NULL;
     fx->decisions = NULL;
     fx->capouts = fx->captimers = fx->capdecisions = 0;
+}
+
+int
+actor_timer_name(struct strmap *names, const char *prefix, const char *key,
+                 char *buf, size_t len)
+{
+    /* the seed the actors' timer names were first made with: kept so names
+     * stay the same across an upgrade */
+    uint64_t h = util_fnv64_update(UINT64_C(1469598103934665603), key,
+                                   strlen(key));
+    struct strmap_entry *e;
+
+    snprintf(buf, len, "%s%016" PRIx64, prefix, h);
+    e = util_strmap_put(names, buf);
+    if (e == NULL) {
+        return -ENOMEM;
+    }
+    if (e->ptr == NULL && (e->ptr = strdup(key)) == NULL) {
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+const char *
+actor_timer_key(const struct strmap *names, const char *name)
+{
+    struct strmap_entry *e = util_strmap_get(names, name);
+
+    return e != NULL ? e->ptr : NULL;
 }

@@ -86,6 +86,21 @@ int actor_fx_publish(struct actor_fx *fx, const char *subject, const char *key,
  */
 int actor_fx_timer(struct actor_fx *fx, const char *name, int64_t due_ns);
 
+struct strmap;
+
+/*
+ * A short timer name for @key into @buf: @prefix and a 64-bit hash of @key,
+ * remembered in @names (name -> key, the value strdup'ed) so a due timer
+ * leads back to its key. Timer outputs are identified by name and due time
+ * and the runtime keeps 200 bytes of that id: whole keys as names would cut
+ * the due time off long binding names and let two firings share an id.
+ */
+int actor_timer_name(struct strmap *names, const char *prefix,
+                     const char *key, char *buf, size_t len);
+
+/* The key timer @name stands for in @names (NULL when unknown). */
+const char *actor_timer_key(const struct strmap *names, const char *name);
+
 /*
  * Records a decision: one log line (actor, key, decision, reason) and the
  * decisions counter by actor and reason.
