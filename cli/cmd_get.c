@@ -365,6 +365,8 @@ get_works(struct get_ctx *g, struct table *t)
 {
     const char **k = NULL;
     size_t n = keys(g, "work.spec.", &k);
+    char last[256] = "";
+    char cready[32] = "";
 
     table_header(t, "CLUSTER", "NAMESPACE", "BINDING", "WANT", "PRESENT",
                  "READY", "HEALTH", "ERROR", NULL);
@@ -373,7 +375,7 @@ get_works(struct get_ctx *g, struct table *t)
         const Flotilla__V1__Envelope *e;
         Flotilla__V1__WorkSpec *w;
         Flotilla__V1__WorkStatus *st = NULL;
-        char want[32], ready[32], cready[32], why[320];
+        char want[32], ready[32], why[320];
         bool stale;
 
         if (bus_subject_names(k[i], 2, names, 3) != 3) {
@@ -391,7 +393,11 @@ get_works(struct get_ctx *g, struct table *t)
             continue;
         }
         snprintf(want, sizeof(want), "%s", w->delete_ ? "deleted" : "applied");
-        cluster_ready(g, names[0], cready, sizeof(cready));
+        /* keys come sorted, a cluster's works together: read each status once */
+        if (strcmp(last, names[0]) != 0) {
+            snprintf(last, sizeof(last), "%s", names[0]);
+            cluster_ready(g, names[0], cready, sizeof(cready));
+        }
         stale = st != NULL && st->present && strcmp(cready, "True") != 0;
         /* a report from a cluster that is not Ready is its last word, not
          * its state: counted 0 ready, as the binding's status counts it */
