@@ -735,6 +735,44 @@ fault_crash__drops_ready_and_recover_restores(void **state)
                      404);
 }
 
+/* Pods whose ready time passed while their member was down become ready
+ * once it is up again, with no write to wake its controllers. */
+static void
+fault_up__pods_due_while_down_become_ready(void **state)
+{
+    struct fixture *f = *state;
+    const char *path = "/apis/apps/v1/namespaces/default/deployments/late";
+    json_t *dep = fixture_load("deployment.yaml");
+    struct call post = { .method = "POST" };
+    json_t *body = NULL;
+    char *text;
+    char u[300];
+    long code = 0;
+    int i;
+
+    json_object_del(dep, "status");
+    json_object_del(json_object_get(dep, "metadata"), "uid");
+    json_object_del(json_object_get(dep, "metadata"), "resourceVersion");
+    json_object_set_new(json_object_get(dep, "metadata"), "name",
+                        json_string("late"));
+    text = json_dumps(dep, JSON_COMPACT);
+    post.body = text;
+    url(u, sizeof(u), f->plain.m1,
+        "/apis/apps/v1/namespaces/default/deployments");
+    http(u, &post, &code, &body);
+    assert_int_equal(code, 201);
+    assert_int_equal(fault(&f->plain, "m1", "{\"kind\":\"down\"}"), 200);
+    sleep_ms(2500);   /* past the default readyDelay of 2 s */
+    assert_int_equal(fault(&f->plain, "m1", "{\"kind\":\"up\"}"), 200);
+    for (i = 0; i < 30 && ready_replicas(f->plain.m1, path) != 3; i++) {
+        sleep_ms(100);
+    }
+    assert_int_equal(ready_replicas(f->plain.m1, path), 3);
+    json_decref(body);
+    json_decref(dep);
+    free(text);
+}
+
 static int
 run_sim_config(const char *yaml, char *out, size_t len)
 {
@@ -850,6 +888,7 @@ main(void)
         cmocka_unit_test(fault_slow_and_unhealthy__as_the_scenario_page_says),
         cmocka_unit_test(fault_flap__alternates_down_and_serving),
         cmocka_unit_test(fault_crash__drops_ready_and_recover_restores),
+        cmocka_unit_test(fault_up__pods_due_while_down_become_ready),
         cmocka_unit_test(config__file_members_start_and_unknown_key_is_named),
         cmocka_unit_test(tls_token__rejects_missing_token_with_status),
     };

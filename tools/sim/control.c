@@ -119,6 +119,9 @@ post_fault(struct MHD_Connection *c, struct sim_member *m,
         pthread_mutex_lock(&m->mu);
         (void)member_cluster_advance(m->mc, sim_now(), NULL);
         rc = member_cluster_fault(m->mc, &f);
+        /* a fault changes the model without a write (a member that comes
+         * back runs its controllers again): the next tick makes a pass */
+        m->ticked = false;
         pthread_mutex_unlock(&m->mu);
         snprintf(err, sizeof(err), "%s: %s", member_fault_kind_name(f.kind),
                  rc == -ENOENT ? "object not found" : "invalid fault");

@@ -29,7 +29,8 @@ struct sim_member {
     /* set by the ticker while the member must refuse connections */
     atomic_bool refusing;
     /* the resource version the ticker last advanced the model at: a tick
-     * with no write since then and nothing due skips the controllers */
+     * with no write since then, nothing due and no fault since (control.c
+     * clears ticked) skips the controllers */
     uint64_t ticked_rv;
     bool ticked;
     struct sim *sim;
