@@ -59,7 +59,20 @@ fl="$build/flotilla"
 
 "$src/tools/up.sh" "$build" </dev/null >"$data/up.out" 2>&1 &
 up_pid=$!
-for _ in $(seq 300); do grep -q "Flotilla is up" "$data/up.out" && break; sleep 0.1; done
+for _ in $(seq 600); do
+    grep -q "Flotilla is up" "$data/up.out" 2>/dev/null && break
+    kill -0 "$up_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if ! grep -q "Flotilla is up" "$data/up.out" 2>/dev/null; then
+    # Nothing below can pass without the control plane: say why it is not
+    # up and stop here rather than fail every check in turn.
+    echo "FAIL make up did not come up within 60s"
+    echo "--- up.out"; cat "$data/up.out"
+    echo "--- $data"; ls -la "$data" "$data/log" 2>&1; df -h "$data" 2>&1
+    for l in "$data"/log/*.log; do [ -f "$l" ] && { echo "--- $l"; tail -n 40 "$l"; }; done
+    exit 1
+fi
 export FLOTILLA_SIM_CONTROL=$(cat "$data/sim.control" 2>/dev/null)
 
 check() {   # check NAME: COMMAND... (passes when the command succeeds)

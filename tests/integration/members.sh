@@ -54,7 +54,20 @@ fl="$build/flotilla"
 
 "$src/tools/up.sh" "$build" </dev/null >"$data/up.out" 2>&1 &
 up_pid=$!
-for _ in $(seq 300); do grep -q "Flotilla is up" "$data/up.out" && break; sleep 0.1; done
+for _ in $(seq 600); do
+    grep -q "Flotilla is up" "$data/up.out" 2>/dev/null && break
+    kill -0 "$up_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if ! grep -q "Flotilla is up" "$data/up.out" 2>/dev/null; then
+    # Nothing below can pass without the control plane: say why it is not
+    # up and stop here rather than fail every check in turn.
+    echo "FAIL make up did not come up within 60s"
+    echo "--- up.out"; cat "$data/up.out"
+    echo "--- $data"; ls -la "$data" "$data/log" 2>&1; df -h "$data" 2>&1
+    for l in "$data"/log/*.log; do [ -f "$l" ] && { echo "--- $l"; tail -n 40 "$l"; }; done
+    exit 1
+fi
 export FLOTILLA_SIM_CONTROL=$(cat "$data/sim.control" 2>/dev/null)
 token=$(cat "$data/members/token")
 
@@ -82,12 +95,20 @@ port_of() { sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" "$data/sim.json" | head -n 1
 # kube MEMBER METHOD PATH [BODY]: the member's REST API, as a client would
 # reach it (TLS, bearer token); prints the body, fails on no answer in 3s.
 kube() {
+    local port
+    port=$(port_of "$1")
+    [ -n "$port" ] || { echo "no port for $1 in $data/sim.json" >&2; return 1; }
     curl -sS -m 3 --cacert "$data/members/ca.pem" -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' -X "$2" ${4:+--data "$4"} \
-        "https://127.0.0.1:$(port_of "$1")$3"
+        "https://127.0.0.1:$port$3"
 }
-# jqtest MEMBER PATH FILTER: the object's JSON satisfies the jq filter.
-jqtest() { kube "$1" GET "$2" | jq -e "$3" >/dev/null; }
+# jqtest MEMBER PATH FILTER: the object's JSON satisfies the jq filter. No
+# answer fails: jq 1.6 -e exits 0 on empty input.
+jqtest() {
+    local body
+    body=$(kube "$1" GET "$2") && [ -n "$body" ] || return 1
+    printf '%s' "$body" | jq -e "$3" >/dev/null
+}
 absent() { [ "$(kube "$1" GET "$2" | jq -r .code)" = 404 ]; }
 dep=/apis/apps/v1/namespaces/shop/deployments
 
