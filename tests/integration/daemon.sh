@@ -14,16 +14,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- daemon log"; cat "$dir/run.log"; exit 1; }
 
-# A random loopback port nothing answers on.
-free_port() {
-    local p
-    while :; do
-        p=$(shuf -i 20000-60000 -n 1)
-        (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
-    done
-}
-nport=$(free_port)
-hport=$(free_port)
+. "$(dirname "$0")/lib.sh"
+nport=$(fl_free_port)
+hport=$(fl_free_port)
 "${NATS_SERVER:-nats-server}" -js -a 127.0.0.1 -p "$nport" -sd "$dir/js" </dev/null >"$dir/nats.log" 2>&1 &
 nats_pid=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$nport) 2>/dev/null && break; sleep 0.05; done

@@ -37,17 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    local p
-    while :; do
-        p=$(shuf -i 20000-60000 -n 1)
-        (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
-    done
-}
+. "$src/tests/integration/lib.sh"
 export FLOTILLA_DATA=$data
-export FLOTILLA_NATS_PORT=$(free_port)
-export FLOTILLA_HTTP_PORT=$(free_port)
-export FLOTILLA_NATS_URL=nats://127.0.0.1:$FLOTILLA_NATS_PORT
 export FLOTILLA_UP_SETTINGS="probePeriod: 1s
 probeTimeout: 500ms
 failureThreshold: 3s
@@ -57,23 +48,7 @@ heartbeatPeriod: 1s
 heartbeatGrace: 4s"
 fl="$build/flotilla"
 
-"$src/tools/up.sh" "$build" </dev/null >"$data/up.out" 2>&1 &
-up_pid=$!
-for _ in $(seq 600); do
-    grep -q "Flotilla is up" "$data/up.out" 2>/dev/null && break
-    kill -0 "$up_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if ! grep -q "Flotilla is up" "$data/up.out" 2>/dev/null; then
-    # Nothing below can pass without the control plane: say why it is not
-    # up and stop here rather than fail every check in turn.
-    echo "FAIL make up did not come up within 60s"
-    echo "--- up.out"; cat "$data/up.out"
-    echo "--- $data"; ls -la "$data" "$data/log" 2>&1; df -h "$data" 2>&1
-    for l in "$data"/log/*.log; do [ -f "$l" ] && { echo "--- $l"; tail -n 40 "$l"; }; done
-    exit 1
-fi
-export FLOTILLA_SIM_CONTROL=$(cat "$data/sim.control" 2>/dev/null)
+fl_start_up "$build" "$src" "$data" || exit 1
 
 check() {   # check NAME: COMMAND... (passes when the command succeeds)
     local name=$1; shift
