@@ -252,7 +252,8 @@ check "api reaches member1 while member3 hangs" \
     eventually 20 jqtest member1 $dep/api '.spec.replicas == 2'
 check "api reaches member2 while member3 hangs" \
     eventually 20 jqtest member2 $dep/api '.spec.replicas == 2'
-check "both within 10s of the apply" [ $(( $(date +%s) - start )) -le 10 ]
+took=$(( $(date +%s) - start ))
+check "both within 10s of the apply (took ${took}s)" [ "$took" -le 10 ]
 check "get works shows api present in member1 and member2" \
     eventually 20 sh -c "'$fl' get works | grep -Ec '^member[12] +shop +api-deployment +applied +yes' | grep -qx 2"
 "$fl" sim recover member3 --kind blackhole >/dev/null
