@@ -19,24 +19,24 @@
 #include "bus/bus.h"
 #include "bus/subject.h"
 #include "model/object.h"
+#include "util/strmap.h"
 #include "util/time.h"
 
+/* Objects in flight at once: enough to hide the round trip to the bus. */
+#define PUBLISH_WINDOW 256
+
+/* Queues @o's record (or tombstone) on @subject without waiting. */
 static int
 publish_one(struct bus_conn *c, const struct model_object *o, bool delete,
-            const char *producer)
+            const char *producer, const char *subject)
 {
     Flotilla__V1__ObjectRecord rec = FLOTILLA__V1__OBJECT_RECORD__INIT;
     struct actor_fx fx = { 0 };
     struct bus_pub p = { 0 };
-    char subject[BUS_SUBJECT_MAX];
     char key[600];
     char *text = NULL;
     int rc;
 
-    if (bus_subject_build(subject, sizeof(subject), "object", o->kind,
-                          o->namespace_, o->name) < 0) {
-        return -ENAMETOOLONG;
-    }
     snprintf(key, sizeof(key), "%s/%s/%s", o->kind, o->namespace_, o->name);
     if (!delete) {
         text = json_dumps(o->json, JSON_COMPACT | JSON_SORT_KEYS);
@@ -60,11 +60,92 @@ publish_one(struct bus_conn *c, const struct model_object *o, bool delete,
         p.subject = subject;
         p.data = fx.outs[0].data;
         p.len = fx.outs[0].len;
-        rc = bus_publish(c, &p, NULL, NULL);
+        rc = bus_publish_async(c, &p);
     }
     actor_fx_release(&fx);
     free(text);
     return rc;
+}
+
+/* An ack's error, kept per subject (num: -errno + 1, 1 for stored). */
+static void
+note_ack(const char *subject, uint64_t seq, int err, void *arg)
+{
+    struct strmap_entry *e = util_strmap_put(arg, subject);
+
+    (void)seq;
+    if (e != NULL && (e->num == 0 || err != 0)) {
+        e->num = (uint64_t)(-err) + 1;
+    }
+}
+
+static void
+object_kind(const struct model_object *o, char *kind, size_t len)
+{
+    size_t k;
+
+    for (k = 0; o->kind[k] != '\0' && k + 1 < len; k++) {
+        kind[k] = (char)tolower((unsigned char)o->kind[k]);
+    }
+    kind[k] = '\0';
+}
+
+/*
+ * Sends the objects [@from, @to) of @set in one window and reports each:
+ * queued without waiting, then every ack awaited at once. Returns how many
+ * failed.
+ */
+static int
+publish_window(struct bus_conn *c, const struct model_set *set, size_t from,
+               size_t to, bool delete, const char *producer)
+{
+    char (*subjects)[BUS_SUBJECT_MAX] = calloc(to - from, BUS_SUBJECT_MAX);
+    int *errs = calloc(to - from, sizeof(*errs));
+    struct strmap acks = { 0 };
+    int failed = 0;
+    int wrc;
+
+    if (subjects == NULL || errs == NULL) {
+        free(subjects);
+        free(errs);
+        return (int)(to - from);
+    }
+    for (size_t i = from; i < to; i++) {
+        const struct model_object *o = set->items[i];
+
+        if (bus_subject_build(subjects[i - from], BUS_SUBJECT_MAX, "object",
+                              o->kind, o->namespace_, o->name) < 0) {
+            errs[i - from] = -ENAMETOOLONG;
+            continue;
+        }
+        errs[i - from] = publish_one(c, o, delete, producer, subjects[i - from]);
+    }
+    wrc = bus_publish_wait(c, 30000, note_ack, &acks);
+    for (size_t i = from; i < to; i++) {
+        const struct model_object *o = set->items[i];
+        int err = errs[i - from];
+        char kind[128];
+
+        if (err == 0) {
+            struct strmap_entry *e = util_strmap_get(&acks, subjects[i - from]);
+
+            /* No ack at all: the wait ended first (time-out, lost bus). */
+            err = e != NULL ? -(int)(e->num - 1) : (wrc != 0 ? wrc : -EIO);
+        }
+        object_kind(o, kind, sizeof(kind));
+        if (err != 0) {
+            fprintf(stderr, "flotilla: %s/%s not sent: %s\n", kind, o->name,
+                    strerror(-err));
+            failed++;
+            continue;
+        }
+        printf("%s%s%s/%s %s\n", kind, o->group[0] ? "." : "", o->group,
+               o->name, delete ? "deleted" : "applied");
+    }
+    util_strmap_release(&acks);
+    free(subjects);
+    free(errs);
+    return failed;
 }
 
 int
@@ -83,24 +164,12 @@ cli_objects_publish(const struct model_set *set, bool delete,
     if (rc != 0) {
         return rc;
     }
-    for (size_t i = 0; i < set->n; i++) {
-        const struct model_object *o = set->items[i];
-        char kind[128];
-        size_t k;
+    /* Messages on one connection keep their order: a later object in the
+     * files still lands after an earlier one. */
+    for (size_t i = 0; i < set->n; i += PUBLISH_WINDOW) {
+        size_t to = i + PUBLISH_WINDOW < set->n ? i + PUBLISH_WINDOW : set->n;
 
-        for (k = 0; o->kind[k] != '\0' && k + 1 < sizeof(kind); k++) {
-            kind[k] = (char)tolower((unsigned char)o->kind[k]);
-        }
-        kind[k] = '\0';
-        rc = publish_one(c, o, delete, producer);
-        if (rc != 0) {
-            fprintf(stderr, "flotilla: %s/%s not sent: %s\n", kind, o->name,
-                    strerror(-rc));
-            failed++;
-            continue;
-        }
-        printf("%s%s%s/%s %s\n", kind, o->group[0] ? "." : "", o->group,
-               o->name, delete ? "deleted" : "applied");
+        failed += publish_window(c, set, i, to, delete, producer);
     }
     bus_conn_free(c);
     bus_shutdown();

@@ -463,30 +463,27 @@ publish_status(struct am_member *m, struct work *w,
     return rc;
 }
 
-/* Reads the object of @w from the member and publishes its status. */
+/*
+ * Publishes the status of @w from what the member said of its object: @rc
+ * 0 with @live (a reference taken), -ENOENT for no such object, any other
+ * error for no answer (nothing new to say then).
+ */
 static void
-poll_one(struct am_member *m, struct work *w)
+report(struct am_member *m, struct work *w, int rc, json_t *live)
 {
     Flotilla__V1__WorkStatus st = FLOTILLA__V1__WORK_STATUS__INIT;
     Flotilla__V1__StatefulStatus ss = FLOTILLA__V1__STATEFUL_STATUS__INIT;
     Flotilla__V1__OrdinalStatus **ords = NULL;
     Flotilla__V1__PersistentVolumeClaimStatus **vols = NULL;
     const Flotilla__V1__ObjectReference *r = w->spec->resource;
-    struct kube_ref ref = { 0 };
-    struct kube_error err;
-    json_t *live = NULL;
     json_t *reflected = NULL;
     char *status_text = NULL;
     char *live_text = NULL;
-    int rc;
 
     if (r == NULL) {
+        json_decref(live);
         return;
     }
-    ref.api_version = r->api_version;
-    ref.kind = r->kind;
-    ref.ns = r->namespace_;
-    ref.name = r->name;
     st.cluster = m->name;
     st.namespace_ = w->spec->namespace_;
     st.binding = w->spec->binding;
@@ -494,19 +491,13 @@ poll_one(struct am_member *m, struct work *w)
     st.applied = w->done && !w->spec->delete_;
     st.apply_error = w->error != NULL ? w->error : "";
     st.health = "Unknown";
-    if (w->answer != NULL) {
-        live = w->answer;
-        w->answer = NULL;
-        rc = 0;
-    } else {
-        rc = kube_get(m->client, &ref, &live, &err);
-    }
     if (rc == -ENOENT) {
         st.present = false;
         json_decref(w->seen);
         w->seen = NULL;
-    } else if (rc != 0) {
+    } else if (rc != 0 || live == NULL) {
         /* The member did not answer: nothing new to say about it. */
+        json_decref(live);
         return;
     } else {
         json_t *copy = json_deep_copy(live);
@@ -553,6 +544,34 @@ poll_one(struct am_member *m, struct work *w)
     json_decref(live);
     free(status_text);
     free(live_text);
+}
+
+/* Reads the object of @w from the member and publishes its status. */
+static void
+poll_one(struct am_member *m, struct work *w)
+{
+    const Flotilla__V1__ObjectReference *r = w->spec->resource;
+    struct kube_ref ref = { 0 };
+    struct kube_error err;
+    json_t *live = NULL;
+    int rc;
+
+    if (r == NULL) {
+        return;
+    }
+    if (w->answer != NULL) {
+        /* what the last apply answered: the object as stored */
+        live = w->answer;
+        w->answer = NULL;
+        report(m, w, 0, live);
+        return;
+    }
+    ref.api_version = r->api_version;
+    ref.kind = r->kind;
+    ref.ns = r->namespace_;
+    ref.name = r->name;
+    rc = kube_get(m->client, &ref, &live, &err);
+    report(m, w, rc, live);
 }
 
 /* ---------------------------------------------------------------- acting */
@@ -804,20 +823,143 @@ stopping(struct member_agent *a)
     return s;
 }
 
+/* One collection read by poll_all(): "apiVersion kind namespace". */
+struct listed {
+    int rc;          /* of the LIST */
+    json_t *by_name; /* name -> the object, when rc is 0 */
+};
+
+static void
+listed_free(void *p)
+{
+    struct listed *l = p;
+
+    if (l != NULL) {
+        json_decref(l->by_name);
+        free(l);
+    }
+}
+
+/* LISTs the collection of @r once per poll; NULL when out of memory. */
+static struct listed *
+list_collection(struct am_member *m, struct strmap *lists,
+                const Flotilla__V1__ObjectReference *r)
+{
+    struct kube_ref ref = { 0 };
+    struct kube_list_result res = { 0 };
+    struct kube_error err;
+    struct strmap_entry *e;
+    struct listed *l;
+    char key[600];
+    size_t i;
+    json_t *it;
+
+    snprintf(key, sizeof(key), "%s %s %s", r->api_version, r->kind,
+             r->namespace_ != NULL ? r->namespace_ : "");
+    e = util_strmap_put(lists, key);
+    if (e == NULL) {
+        return NULL;
+    }
+    if (e->ptr != NULL) {
+        return e->ptr;
+    }
+    l = calloc(1, sizeof(*l));
+    if (l == NULL) {
+        return NULL;
+    }
+    e->ptr = l;
+    ref.api_version = r->api_version;
+    ref.kind = r->kind;
+    ref.ns = r->namespace_;
+    l->rc = kube_list(m->client, &ref, NULL, &res, &err);
+    if (l->rc != 0) {
+        log_debug("list failed", "cluster=%s collection=\"%s\" rc=%d error=\"%s\"",
+                  m->name, key, l->rc, err.text);
+        return l;
+    }
+    l->by_name = json_object();
+    json_array_foreach(res.items, i, it) {
+        const char *name = json_string_value(
+            json_object_get(json_object_get(it, "metadata"), "name"));
+
+        if (name != NULL && l->by_name != NULL) {
+            json_object_set(l->by_name, name, it);
+        }
+    }
+    kube_list_result_release(&res);
+    if (l->by_name == NULL) {
+        l->rc = -ENOMEM;
+    }
+    return l;
+}
+
+/*
+ * Every period: retries what is due, then reports the status of every
+ * work. Objects of a collection (kind and namespace) that holds more than
+ * one work are read with one LIST instead of a GET each: against a real API
+ * server, n GETs every period is the load to avoid. A collection that does
+ * not answer leaves its works' last status standing.
+ */
 static void
 poll_all(struct am_member *m, int64_t now)
 {
+    struct strmap groups = { 0 };   /* collection -> works in it */
+    struct strmap lists = { 0 };    /* collection -> struct listed */
     struct strmap_entry *e;
     size_t i = 0;
 
     while ((e = util_strmap_next(&m->works, &i)) != NULL) {
         struct work *w = e->ptr;
+        const Flotilla__V1__ObjectReference *r = w->spec->resource;
+        char key[600];
 
         if (!w->done && w->retry_ns <= now) {
             act(m, w, now);
         }
-        poll_one(m, w);
+        if (r != NULL && w->answer == NULL) {
+            struct strmap_entry *g;
+
+            snprintf(key, sizeof(key), "%s %s %s", r->api_version, r->kind,
+                     r->namespace_ != NULL ? r->namespace_ : "");
+            g = util_strmap_put(&groups, key);
+            if (g != NULL) {
+                g->num++;
+            }
+        }
     }
+    i = 0;
+    while ((e = util_strmap_next(&m->works, &i)) != NULL) {
+        struct work *w = e->ptr;
+        const Flotilla__V1__ObjectReference *r = w->spec->resource;
+        struct strmap_entry *g = NULL;
+        struct listed *l;
+        char key[600];
+
+        if (r != NULL && w->answer == NULL && r->name != NULL) {
+            snprintf(key, sizeof(key), "%s %s %s", r->api_version, r->kind,
+                     r->namespace_ != NULL ? r->namespace_ : "");
+            g = util_strmap_get(&groups, key);
+        }
+        if (g == NULL || g->num < 2 ||
+            (l = list_collection(m, &lists, r)) == NULL) {
+            poll_one(m, w);
+            continue;
+        }
+        if (l->rc != 0) {
+            continue;
+        }
+        {
+            json_t *obj = json_object_get(l->by_name, r->name);
+
+            report(m, w, obj != NULL ? 0 : -ENOENT, json_incref(obj));
+        }
+    }
+    util_strmap_release(&groups);
+    i = 0;
+    while ((e = util_strmap_next(&lists, &i)) != NULL) {
+        listed_free(e->ptr);
+    }
+    util_strmap_release(&lists);
 }
 
 static void *

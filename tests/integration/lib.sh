@@ -18,9 +18,9 @@ fl_free_port() {
 # output in DATA/up.out and waits up to 60 s for "Flotilla is up". Sets
 # up_pid, and exports FLOTILLA_NATS_PORT, FLOTILLA_HTTP_PORT,
 # FLOTILLA_NATS_URL and FLOTILLA_SIM_CONTROL. When up.sh gives up early
-# (a port taken after all, nats-server not listening) it tries twice more
-# on other ports, saying so. Fails with up.out, the data directory and the
-# logs printed.
+# because a port was taken after all (up.sh finds it in use, or nats-server
+# cannot listen) it tries twice more on other ports, saying so. Fails with
+# up.out, the data directory and the logs printed.
 fl_start_up() {
     local build=$1 src=$2 data=$3 attempt
     for attempt in 1 2 3; do
@@ -41,6 +41,9 @@ fl_start_up() {
         kill -0 "$up_pid" 2>/dev/null && break   # still running: slow, not refused
         wait "$up_pid" 2>/dev/null
         up_pid=
+        # Only a port is worth another try; any other failure is the test's.
+        grep -Eq "port [0-9]+ on 127.0.0.1 is in use|nats-server did not start" \
+            "$data/up.out" || break
         echo "note: make up attempt $attempt on ports $FLOTILLA_NATS_PORT/$FLOTILLA_HTTP_PORT gave up:"
         sed 's/^/    /' "$data/up.out"
         [ -f "$data/log/nats.log" ] && tail -n 5 "$data/log/nats.log" | sed 's/^/    nats: /'

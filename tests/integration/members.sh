@@ -262,6 +262,14 @@ check "api reaches member3 once it answers again" \
 check "member3's namespace shop was created for api" \
     jqtest member3 /api/v1/namespaces/shop '.metadata.labels["flotilla.io/managed"] == "true"'
 
+# 5. A copy deleted behind Flotilla's back is noticed (member2's shop holds
+# web and api now: their status comes from one LIST) and applied again.
+kube member2 DELETE $dep/api >/dev/null
+check "api deleted in member2 behind Flotilla's back comes back" \
+    eventually 20 jqtest member2 $dep/api '.spec.replicas == 2'
+check "the member agent applied api in member2 twice" \
+    eval '[ "$(grep -c '"'"'msg="applied" cluster=member2 binding=api-deployment'"'"' "$data/log/flotilla.log")" -ge 2 ]'
+
 # 2b. Deleting web never deletes member2's own namespace.
 "$fl" delete -f "$data/web.yaml" >/dev/null
 check "web removed from member2" eventually 20 absent member2 $dep/web
