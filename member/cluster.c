@@ -231,6 +231,9 @@ cluster_put(struct member_cluster *mc, const struct member_kind *k,
                 obj_str(obj, "metadata", "name"), key, sizeof(key));
     json_object_set(cluster_bucket(mc, k->resource), key, obj);
     log_event(mc, created ? "ADDED" : "MODIFIED", k->resource, obj);
+    if (k->resource[0] == 'p' && strcmp(k->resource, "pods") == 0) {
+        controllers_pod_touched(mc, key);
+    }
     return 0;
 }
 
@@ -409,6 +412,7 @@ member_cluster_new(const struct member_config *cfg, int64_t now_ns,
     mc->claims = json_object();
     mc->workloads = json_object();
     mc->crashed = json_object();
+    mc->owner_ver = json_object();
     mc->owners = json_object();
     mc->log = json_array();
     mc->nodes = calloc((size_t)cfg->nodes, sizeof(*mc->nodes));
@@ -451,6 +455,7 @@ member_cluster_free(struct member_cluster *mc)
     json_decref(mc->store);
     json_decref(mc->pods);
     json_decref(mc->pods_by_owner);
+    json_decref(mc->owner_ver);
     json_decref(mc->claims);
     json_decref(mc->workloads);
     json_decref(mc->crashed);

@@ -288,6 +288,26 @@ pod_key(const json_t *pod, char *buf, size_t len)
              str_at(pod, "metadata", "name"));
 }
 
+/* Counts a change to the pods of @owner (see member_cluster.owner_ver). */
+static void
+owner_touch(struct member_cluster *mc, const char *owner)
+{
+    if (owner == NULL || owner[0] == '\0') {
+        return;
+    }
+    json_object_set_new(mc->owner_ver, owner,
+                        json_integer(json_integer_value(json_object_get(
+                                         mc->owner_ver, owner)) +
+                                     1));
+}
+
+void
+controllers_pod_touched(struct member_cluster *mc, const char *key)
+{
+    owner_touch(mc, json_string_value(json_object_get(
+                        json_object_get(mc->pods, key), "owner")));
+}
+
 int
 controllers_on_pod_created(struct member_cluster *mc, json_t *pod)
 {
@@ -314,6 +334,7 @@ controllers_on_pod_created(struct member_cluster *mc, json_t *pod)
                                   (json_int_t)cpu, "mem", (json_int_t)mem,
                                   "ready_at", (json_int_t)-1, "owner",
                                   owner != NULL ? owner : ""));
+    owner_touch(mc, owner);
     return 0;
 }
 
@@ -339,6 +360,8 @@ release_pod(struct member_cluster *mc, const char *pod)
         const char *owner = json_string_value(json_object_get(st, "owner"));
         json_t *set = owner != NULL ? json_object_get(mc->pods_by_owner, owner)
                                     : NULL;
+
+        owner_touch(mc, owner);
 
         if (set != NULL) {
             json_object_del(set, key);
@@ -373,6 +396,7 @@ controllers_on_delete(struct member_cluster *mc, const struct member_kind *k,
         snprintf(owner, sizeof(owner), "%s/%s", k->kind, key);
         json_object_del(mc->workloads, owner);
         json_object_del(mc->crashed, owner);
+        json_object_del(mc->owner_ver, owner);
         json_object_foreach_safe(mc->pods, tmp, pk, st) {
             char pns[256];
             char pname[300];
@@ -640,6 +664,7 @@ kubelet_pod(struct member_cluster *mc, json_t *pod, json_t *st,
         json_object_set_new(st, "node", json_string(n->name));
         ready_at = mc->now + mc->cfg.ready_delay_ns;
         json_object_set_new(st, "ready_at", json_integer(ready_at));
+        owner_touch(mc, json_string_value(json_object_get(st, "owner")));
         json_object_set_new(json_object_get(pod, "spec"), "nodeName",
                             json_string(n->name));
     }
@@ -891,6 +916,7 @@ create_pod(struct member_cluster *mc, const json_t *wl, const char *owner,
     snprintf(key, sizeof(key), "%s/%s", ns, name);
     json_object_set_new(json_object_get(mc->pods, key), "rev",
                         json_string(hash));
+    owner_touch(mc, owner);
     json_decref(pod);
     return 0;
 }
@@ -1342,6 +1368,18 @@ reconcile_statefulset(struct member_cluster *mc, json_t *wl)
     return 0;
 }
 
+/* What a workload's reconcile depends on: its object and its pods. */
+static void
+reconcile_sig(struct member_cluster *mc, const json_t *wl, const char *owner,
+              char *buf, size_t len)
+{
+    const char *rv = str_at(wl, "metadata", "resourceVersion");
+
+    snprintf(buf, len, "%s/%lld", rv != NULL ? rv : "",
+             (long long)json_integer_value(json_object_get(mc->owner_ver,
+                                                           owner)));
+}
+
 static int
 run_workloads(struct member_cluster *mc, const char *resource)
 {
@@ -1351,11 +1389,28 @@ run_workloads(struct member_cluster *mc, const char *resource)
     int rc = 0;
 
     json_object_foreach(bucket, key, wl) {
+        char owner[700];
+        char sig[64];
+        json_t *ws;
+
+        snprintf(owner, sizeof(owner), "%s/%s",
+                 resource[0] == 'd' ? "Deployment" : "StatefulSet", key);
+        /* unchanged object, unchanged pods: the last reconcile stands */
+        reconcile_sig(mc, wl, owner, sig, sizeof(sig));
+        ws = json_object_get(mc->workloads, owner);
+        if (json_string_value(json_object_get(ws, "rsig")) != NULL &&
+            strcmp(json_string_value(json_object_get(ws, "rsig")), sig) == 0) {
+            continue;
+        }
         json_incref(wl);
         if (resource[0] == 'd') {
             rc = reconcile_deployment(mc, wl);
         } else {
             rc = reconcile_statefulset(mc, wl);
+        }
+        if (rc == 0 && (ws = json_object_get(mc->workloads, owner)) != NULL) {
+            reconcile_sig(mc, wl, owner, sig, sizeof(sig));
+            json_object_set_new(ws, "rsig", json_string(sig));
         }
         json_decref(wl);
         if (rc != 0) {
@@ -1406,6 +1461,7 @@ controllers_crash(struct member_cluster *mc, const char *owner, bool crashed)
     } else {
         json_object_del(mc->crashed, owner);
     }
+    owner_touch(mc, owner);
     json_object_foreach(mc->pods, key, st) {
         if (strcmp(json_string_value(json_object_get(st, "owner")), owner) !=
             0) {

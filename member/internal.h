@@ -46,6 +46,10 @@ struct member_cluster {
     json_t *workloads;
     /* "Kind/ns/name" -> true while crashed */
     json_t *crashed;
+    /* "Kind/ns/name" -> a count bumped by every change to its pods: with it
+     * and the workload's resourceVersion unchanged since its last
+     * reconcile, a controller pass skips the workload */
+    json_t *owner_ver;
     /* "resource/key" -> {manager -> {op, time, paths: {path: true}}} */
     json_t *owners;
     /* change log, oldest first; events with rv <= log_floor are gone */
@@ -88,6 +92,7 @@ void controllers_apply_defaults(struct member_cluster *mc,
 int controllers_on_delete(struct member_cluster *mc,
                           const struct member_kind *k, const json_t *obj);
 int controllers_on_pod_created(struct member_cluster *mc, json_t *pod);
+void controllers_pod_touched(struct member_cluster *mc, const char *key);
 int controllers_crash(struct member_cluster *mc, const char *owner,
                       bool crashed);
 int64_t controllers_next_due(const struct member_cluster *mc);
