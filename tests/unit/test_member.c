@@ -275,6 +275,85 @@ claim_phase(struct member_cluster *mc, const char *name, char *buf)
     return buf;
 }
 
+/*
+ * A controller pass skips a workload whose object and pods stand still, so
+ * every change to its pods must bring it back: a pod deleted through the
+ * API is replaced, and a pod left pending for capacity is placed once
+ * another workload's pods go.
+ */
+static void
+advance__workload_reconciled_again_when_its_pods_change(void **state)
+{
+    struct member_config cfg;
+    struct member_cluster *mc;
+    json_t *items = NULL;
+    json_t *pod;
+    uint64_t rv;
+    size_t i;
+    char victim[256] = "";
+
+    (void)state;
+    member_config_init(&cfg);
+    cfg.name = "small";
+    cfg.nodes = 2;
+    cfg.cpu_milli = 2000;
+    mc = new_cluster(&cfg);
+    create_yaml(mc, "deployments", deployment_yaml);
+    assert_int_equal(member_cluster_advance(mc, S(10), NULL), 0);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     2);
+
+    /* a ready pod deleted behind the controller's back is replaced */
+    assert_int_equal(member_cluster_list(mc, "pods", "default", NULL, NULL,
+                                         &items, &rv),
+                     0);
+    json_array_foreach(items, i, pod) {
+        if (strcmp(json_string_value(json_object_get(
+                       json_object_get(pod, "status"), "phase")),
+                   "Running") == 0) {
+            snprintf(victim, sizeof(victim), "%s",
+                     json_string_value(json_object_get(
+                         json_object_get(pod, "metadata"), "name")));
+            break;
+        }
+    }
+    json_decref(items);
+    assert_true(victim[0] != '\0');
+    assert_int_equal(member_cluster_delete(mc, "pods", "default", victim,
+                                           NULL),
+                     0);
+    assert_int_equal(member_cluster_advance(mc, S(11), NULL), 0);
+    assert_int_equal(count(mc, "pods", "app=nginx"), 3);
+    /* the pending pod took the freed node; the replacement waits */
+    assert_int_equal(member_cluster_advance(mc, S(20), NULL), 0);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     2);
+
+    /* scaling down to one frees a node for nobody; scaling up again
+     * places the new pods and they turn ready with time */
+    {
+        json_t *obj = NULL;
+        struct member_error err;
+
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(member_cluster_get(mc, "deployments", "default",
+                                            "nginx", &obj),
+                         0);
+        json_object_set_new(json_object_get(obj, "spec"), "replicas",
+                            json_integer(1));
+        assert_int_equal(member_cluster_update(mc, "deployments", "default",
+                                               "nginx", obj, MEMBER_UPDATE_MAIN,
+                                               "test", NULL, &err),
+                         0);
+        json_decref(obj);
+    }
+    assert_int_equal(member_cluster_advance(mc, S(21), NULL), 0);
+    assert_int_equal(count(mc, "pods", "app=nginx"), 1);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     1);
+    member_cluster_free(mc);
+}
+
 static void
 statefulset__ordinals_from_start_one_at_a_time(void **state)
 {
@@ -954,6 +1033,7 @@ main(void)
         cmocka_unit_test(new__starts_with_nodes_and_namespaces),
         cmocka_unit_test(advance__pods_ready_after_ready_delay),
         cmocka_unit_test(advance__capacity_runs_out_and_pods_stay_pending),
+        cmocka_unit_test(advance__workload_reconciled_again_when_its_pods_change),
         cmocka_unit_test(statefulset__ordinals_from_start_one_at_a_time),
         cmocka_unit_test(claim__pending_for_ever_without_storage_class),
         cmocka_unit_test(deployment_rollout__new_pods_replace_old_once_ready),
