@@ -27,12 +27,7 @@ up_pid=
 passed=0
 failed=0
 cleanup() {
-    if [ -n "$up_pid" ]; then
-        # Background jobs of a script ignore SIGINT: stop it as Ctrl-C would, by TERM.
-        kill -TERM "$up_pid" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$up_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$up_pid" 2>/dev/null
-    fi
+    fl_stop_up
     if [ "${FL_TEST_KEEP:-0}" = 1 ]; then echo "kept $data"; else rm -rf "$data"; fi
 }
 trap cleanup EXIT

@@ -27,7 +27,9 @@ fl_start_up() {
         export FLOTILLA_NATS_PORT=$(fl_free_port)
         export FLOTILLA_HTTP_PORT=$(fl_free_port)
         export FLOTILLA_NATS_URL=nats://127.0.0.1:$FLOTILLA_NATS_PORT
-        "$src/tools/up.sh" "$build" </dev/null >"$data/up.out" 2>&1 &
+        # In a session of its own, so fl_stop_up can reach every process
+        # it started even when it no longer answers.
+        setsid "$src/tools/up.sh" "$build" </dev/null >"$data/up.out" 2>&1 &
         up_pid=$!
         for _ in $(seq 600); do
             grep -q "Flotilla is up" "$data/up.out" 2>/dev/null && break
@@ -39,8 +41,7 @@ fl_start_up() {
             return 0
         fi
         kill -0 "$up_pid" 2>/dev/null && break   # still running: slow, not refused
-        wait "$up_pid" 2>/dev/null
-        up_pid=
+        fl_stop_up
         # Only a port is worth another try; any other failure is the test's.
         grep -Eq "port [0-9]+ on 127.0.0.1 is in use|nats-server did not start" \
             "$data/up.out" || break
@@ -53,4 +54,16 @@ fl_start_up() {
     echo "--- $data"; ls -la "$data" "$data/log" 2>&1; df -h "$data" 2>&1
     for l in "$data"/log/*.log; do [ -f "$l" ] && { echo "--- $l"; tail -n 40 "$l"; }; done
     return 1
+}
+
+# fl_stop_up: stops what fl_start_up started as Ctrl-C would (TERM to
+# up.sh, which stops its children in order), and after 10 s kills whatever
+# is left of its process group, so that nothing outlives the test.
+fl_stop_up() {
+    [ -n "${up_pid:-}" ] || return 0
+    kill -TERM "$up_pid" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$up_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 -- "-$up_pid" 2>/dev/null
+    wait "$up_pid" 2>/dev/null
+    up_pid=
 }

@@ -23,11 +23,7 @@ up_pid=
 passed=0
 failed=0
 cleanup() {
-    if [ -n "$up_pid" ]; then
-        kill -TERM "$up_pid" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$up_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$up_pid" 2>/dev/null
-    fi
+    fl_stop_up
     if [ -n "${FL_TEST_KEEP:-}" ]; then echo "kept $data"; else rm -rf "$data"; fi
 }
 trap cleanup EXIT
