@@ -190,10 +190,31 @@ advance__pods_ready_after_ready_delay(void **state)
     member_cluster_free(mc);
 }
 
+/*
+ * Two nodes of 2 CPUs and nginx (3 x 900m) after 10 s: two pods ready, the
+ * third pending for CPU.
+ */
+static struct member_cluster *
+small_cluster_with_nginx(void)
+{
+    struct member_config cfg;
+    struct member_cluster *mc;
+
+    member_config_init(&cfg);
+    cfg.name = "small";
+    cfg.nodes = 2;
+    cfg.cpu_milli = 2000;
+    mc = new_cluster(&cfg);
+    create_yaml(mc, "deployments", deployment_yaml);
+    assert_int_equal(member_cluster_advance(mc, S(10), NULL), 0);
+    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
+                     2);
+    return mc;
+}
+
 static void
 advance__capacity_runs_out_and_pods_stay_pending(void **state)
 {
-    struct member_config cfg;
     struct member_resources res;
     struct member_cluster *mc;
     json_t *items = NULL;
@@ -203,17 +224,7 @@ advance__capacity_runs_out_and_pods_stay_pending(void **state)
     int pending = 0;
 
     (void)state;
-    member_config_init(&cfg);
-    cfg.name = "small";
-    cfg.nodes = 2;
-    cfg.cpu_milli = 2000;
-    mc = new_cluster(&cfg);
-    create_yaml(mc, "deployments", deployment_yaml);
-
-    assert_int_equal(member_cluster_advance(mc, S(10), NULL), 0);
-
-    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
-                     2);
+    mc = small_cluster_with_nginx();
     assert_int_equal(member_cluster_list(mc, "pods", "default", NULL, NULL,
                                          &items, &rv),
                      0);
@@ -284,7 +295,6 @@ claim_phase(struct member_cluster *mc, const char *name, char *buf)
 static void
 advance__workload_reconciled_again_when_its_pods_change(void **state)
 {
-    struct member_config cfg;
     struct member_cluster *mc;
     json_t *items = NULL;
     json_t *pod;
@@ -293,15 +303,7 @@ advance__workload_reconciled_again_when_its_pods_change(void **state)
     char victim[256] = "";
 
     (void)state;
-    member_config_init(&cfg);
-    cfg.name = "small";
-    cfg.nodes = 2;
-    cfg.cpu_milli = 2000;
-    mc = new_cluster(&cfg);
-    create_yaml(mc, "deployments", deployment_yaml);
-    assert_int_equal(member_cluster_advance(mc, S(10), NULL), 0);
-    assert_int_equal(status_int(mc, "deployments", "nginx", "readyReplicas"),
-                     2);
+    mc = small_cluster_with_nginx();
 
     /* a ready pod deleted behind the controller's back is replaced */
     assert_int_equal(member_cluster_list(mc, "pods", "default", NULL, NULL,
