@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #define MANAGED_LABEL   "flotilla.io/managed"
 #define BACKOFF_MIN_NS  (1 * NS_PER_S)
 #define BACKOFF_MAX_NS  (30 * NS_PER_S)
+#define WATCHED_KINDS   2   /* the rows of watched_kinds */
 
 /* One object the member should (or should no longer) hold. */
 struct work {
@@ -57,6 +59,9 @@ struct work {
      */
     json_t *applied;
     json_t *seen;
+    /* metadata.resourceVersion of the object last reported ("" for none):
+     * a watch event of the same version has nothing new */
+    char reported_rv[KUBE_RV_MAX];
 };
 
 struct am_member {
@@ -74,6 +79,22 @@ struct am_member {
     struct strmap namespaces;
     pthread_t thread;
     bool started;
+    /*
+     * WATCHes of the kinds whose status moves on its own (see
+     * watched_kinds): started when the first work of the kind arrives, they
+     * queue what they see in @events for the member's thread, which owns
+     * the works. The periodic read stays as the safety net.
+     */
+    struct am_watch {
+        struct am_member *m;
+        const char *api_version;
+        const char *kind;
+        pthread_t thread;
+        bool started;
+    } watches[WATCHED_KINDS];
+    pthread_mutex_t events_lock;
+    json_t *events;            /* [{"key", "type", "object"}], oldest first */
+    bool events_dropped;       /* the queue overflowed: read everything */
 };
 
 struct member_agent {
@@ -82,6 +103,7 @@ struct member_agent {
     int64_t status_period_ns;
     pthread_mutex_t lock;
     bool stopping;
+    atomic_bool stop_watches;
     struct am_member *members;
     size_t n;
 };
@@ -491,6 +513,7 @@ report(struct am_member *m, struct work *w, int rc, json_t *live)
     st.applied = w->done && !w->spec->delete_;
     st.apply_error = w->error != NULL ? w->error : "";
     st.health = "Unknown";
+    w->reported_rv[0] = '\0';
     if (rc == -ENOENT) {
         st.present = false;
         json_decref(w->seen);
@@ -501,7 +524,11 @@ report(struct am_member *m, struct work *w, int rc, json_t *live)
         return;
     } else {
         json_t *copy = json_deep_copy(live);
+        const char *rv = json_string_value(json_object_get(
+            json_object_get(live, "metadata"), "resourceVersion"));
 
+        snprintf(w->reported_rv, sizeof(w->reported_rv), "%s",
+                 rv != NULL ? rv : "");
         st.present = true;
         st.health = (char *)model_health_name(model_interp_health(live));
         st.replicas = (int32_t)json_integer_value(
@@ -823,6 +850,207 @@ stopping(struct member_agent *a)
     return s;
 }
 
+/* ---------------------------------------------------------------- watching */
+
+/* Kinds watched, cluster-wide: their status changes without a write of ours. */
+static const char *const watched_kinds[WATCHED_KINDS][2] = {
+    { "apps/v1", "Deployment" },
+    { "apps/v1", "StatefulSet" },
+};
+
+/* Events waiting for the member's thread; past this, they are dropped and
+ * the next read covers everything. */
+#define EVENTS_MAX 20000
+
+static void
+object_key(const char *api_version, const char *kind, const char *ns,
+           const char *name, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s %s %s/%s", api_version, kind, ns != NULL ? ns : "",
+             name != NULL ? name : "");
+}
+
+static int
+on_watch_event(void *arg, enum kube_event_type type, json_t *object)
+{
+    struct am_watch *wt = arg;
+    struct am_member *m = wt->m;
+    const json_t *meta = json_object_get(object, "metadata");
+    const char *name = json_string_value(json_object_get(meta, "name"));
+    char key[700];
+    json_t *ev;
+
+    if (type == KUBE_EVENT_BOOKMARK || name == NULL) {
+        return atomic_load(&m->agent->stop_watches) ? 1 : 0;
+    }
+    object_key(wt->api_version, wt->kind,
+               json_string_value(json_object_get(meta, "namespace")), name,
+               key, sizeof(key));
+    ev = json_pack("{s:s, s:b, s:O}", "key", key, "deleted",
+                   type == KUBE_EVENT_DELETED, "object", object);
+    pthread_mutex_lock(&m->events_lock);
+    if (ev != NULL && json_array_size(m->events) < EVENTS_MAX) {
+        json_array_append_new(m->events, ev);
+    } else {
+        json_decref(ev);
+        m->events_dropped = true;
+    }
+    pthread_mutex_unlock(&m->events_lock);
+    return atomic_load(&m->agent->stop_watches) ? 1 : 0;
+}
+
+/*
+ * One kind, every namespace, for as long as the agent runs: the server ends
+ * each stream after a minute and the watch goes on from the last
+ * resourceVersion it saw; a resourceVersion too old (410) starts over from
+ * the current state, and a member that does not answer is tried again
+ * with backoff.
+ */
+static void *
+watch_main(void *arg)
+{
+    struct am_watch *wt = arg;
+    struct am_member *m = wt->m;
+    struct member_agent *a = m->agent;
+    char rv[KUBE_RV_MAX] = "";
+    int64_t backoff = BACKOFF_MIN_NS;
+
+    while (!atomic_load(&a->stop_watches)) {
+        struct kube_ref ref = { 0 };
+        struct kube_watch_opts o = { 0 };
+        struct kube_watch_result res = { 0 };
+        struct kube_error err;
+        int rc;
+
+        ref.api_version = wt->api_version;
+        ref.kind = wt->kind;
+        o.resource_version = rv;
+        o.timeout_s = 60;
+        o.stop = &a->stop_watches;
+        rc = kube_watch(m->client, &ref, &o, on_watch_event, wt, &res, &err);
+        snprintf(rv, sizeof(rv), "%s", res.resource_version);
+        if (rc == 0 || atomic_load(&a->stop_watches)) {
+            backoff = BACKOFF_MIN_NS;
+            continue;
+        }
+        if (rc == -ESTALE) {
+            rv[0] = '\0';
+            continue;
+        }
+        log_info("watch interrupted", "cluster=%s kind=%s rc=%d events=%" PRIu64
+                 " retry_ms=%" PRId64 " error=\"%s\"",
+                 m->name, wt->kind, rc, res.events, backoff / NS_PER_MS,
+                 err.text);
+        if (res.events == 0) {
+            rv[0] = '\0';
+        }
+        for (int64_t slept = 0; slept < backoff && !atomic_load(&a->stop_watches);
+             slept += 100 * NS_PER_MS) {
+            struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+            nanosleep(&ts, NULL);
+        }
+        backoff = backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff * 2;
+    }
+    return NULL;
+}
+
+/* Starts the watch of @w's kind when it is watched and not running yet. */
+static void
+watch_kind_of(struct am_member *m, const struct work *w)
+{
+    const Flotilla__V1__ObjectReference *r = w->spec->resource;
+
+    if (r == NULL || r->kind == NULL || r->api_version == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < sizeof(watched_kinds) / sizeof(watched_kinds[0]);
+         i++) {
+        struct am_watch *wt = &m->watches[i];
+
+        if (strcmp(r->api_version, watched_kinds[i][0]) != 0 ||
+            strcmp(r->kind, watched_kinds[i][1]) != 0 || wt->started) {
+            continue;
+        }
+        wt->m = m;
+        wt->api_version = watched_kinds[i][0];
+        wt->kind = watched_kinds[i][1];
+        wt->started = pthread_create(&wt->thread, NULL, watch_main, wt) == 0;
+        if (wt->started) {
+            log_info("watching", "cluster=%s kind=%s", m->name, wt->kind);
+        }
+    }
+}
+
+/*
+ * Reports what the watches saw since the last call, for the works they
+ * concern (others are not ours). Returns true when events were dropped,
+ * so that the caller reads everything instead.
+ */
+static bool
+drain_events(struct am_member *m)
+{
+    struct strmap index = { 0 };   /* object key -> struct work */
+    struct strmap_entry *e;
+    json_t *events;
+    json_t *ev;
+    size_t i = 0;
+    bool dropped;
+
+    pthread_mutex_lock(&m->events_lock);
+    events = m->events;
+    dropped = m->events_dropped;
+    m->events = json_array();
+    m->events_dropped = false;
+    pthread_mutex_unlock(&m->events_lock);
+    if (json_array_size(events) == 0) {
+        json_decref(events);
+        return dropped;
+    }
+    while ((e = util_strmap_next(&m->works, &i)) != NULL) {
+        struct work *w = e->ptr;
+        const Flotilla__V1__ObjectReference *r = w->spec->resource;
+        struct strmap_entry *x;
+        char key[700];
+
+        if (r == NULL || w->answer != NULL) {
+            continue;   /* a fresher answer of our own is waiting */
+        }
+        object_key(r->api_version, r->kind, r->namespace_, r->name, key,
+                   sizeof(key));
+        x = util_strmap_put(&index, key);
+        if (x != NULL) {
+            x->ptr = w;
+        }
+    }
+    /* Newest first: only the last event of an object counts. */
+    for (i = json_array_size(events); i-- > 0;) {
+        struct strmap_entry *x;
+        struct work *w;
+        const char *rv;
+        json_t *obj;
+
+        ev = json_array_get(events, i);
+        x = util_strmap_get(&index, json_string_value(json_object_get(ev, "key")));
+        if (x == NULL || x->ptr == NULL) {
+            continue;
+        }
+        w = x->ptr;
+        x->ptr = NULL;
+        obj = json_object_get(ev, "object");
+        rv = json_string_value(json_object_get(json_object_get(obj, "metadata"),
+                                               "resourceVersion"));
+        if (json_is_true(json_object_get(ev, "deleted"))) {
+            report(m, w, -ENOENT, NULL);
+        } else if (rv == NULL || strcmp(rv, w->reported_rv) != 0) {
+            report(m, w, 0, json_incref(obj));
+        }
+    }
+    util_strmap_release(&index);
+    json_decref(events);
+    return dropped;
+}
+
 /* One collection read by poll_all(): "apiVersion kind namespace". */
 struct listed {
     int rc;          /* of the LIST */
@@ -976,6 +1204,14 @@ member_main(void *arg)
     (void)bus_read_last_per_subject(a->conn, "FL_WORK", filter, absorb_status, m);
     log_info("member agent ready", "cluster=%s works=%zu", m->name,
              m->works.len);
+    {
+        struct strmap_entry *e;
+        size_t i = 0;
+
+        while ((e = util_strmap_next(&m->works, &i)) != NULL) {
+            watch_kind_of(m, e->ptr);
+        }
+    }
     poll_all(m, util_time_now_ns());
     next_poll = util_time_now_ns() + a->status_period_ns / 2;
     while (!stopping(a)) {
@@ -992,10 +1228,14 @@ member_main(void *arg)
                 if (w != NULL) {
                     act(m, w, now);
                     poll_one(m, w);
+                    watch_kind_of(m, w);
                 }
                 (void)bus_msg_ack(&msgs[i]);
             }
             bus_msgs_free(msgs, n);
+        }
+        if (drain_events(m)) {
+            next_poll = 0;   /* events were dropped: read everything now */
         }
         if (util_time_now_ns() >= next_poll) {
             poll_all(m, util_time_now_ns());
@@ -1051,6 +1291,8 @@ member_agent_start(const struct cfg *c, struct bus_conn *conn,
                       cm->name, err.text);
             break;
         }
+        pthread_mutex_init(&m->events_lock, NULL);
+        m->events = json_array();
         a->n++;
         snprintf(durable, sizeof(durable), "member-agent-%s", m->token);
         snprintf(filter, sizeof(filter), "work.spec.%s.*.*", m->token);
@@ -1082,6 +1324,7 @@ member_agent_stop(struct member_agent *a)
     pthread_mutex_lock(&a->lock);
     a->stopping = true;
     pthread_mutex_unlock(&a->lock);
+    atomic_store(&a->stop_watches, true);
     for (size_t i = 0; i < a->n; i++) {
         if (a->members[i].client != NULL) {
             kube_client_cancel(a->members[i].client);
@@ -1095,6 +1338,15 @@ member_agent_stop(struct member_agent *a)
         if (m->started) {
             pthread_join(m->thread, NULL);
         }
+        /* after the member's thread: it is the one that starts watches */
+        for (size_t j = 0; j < sizeof(m->watches) / sizeof(m->watches[0]);
+             j++) {
+            if (m->watches[j].started) {
+                pthread_join(m->watches[j].thread, NULL);
+            }
+        }
+        json_decref(m->events);
+        pthread_mutex_destroy(&m->events_lock);
         bus_consumer_close(m->consumer);
         kube_client_free(m->client);
         while ((e = util_strmap_next(&m->works, &k)) != NULL) {

@@ -10,7 +10,10 @@
 #   3. a member that goes down shows stale status, not ready (get bindings
 #      READY and describe binding, through executor/status.h);
 #   4. a black-holed member (connections accepted, never answered) does not
-#      stop the other members from receiving their work.
+#      stop the other members from receiving their work;
+#   5. a copy deleted in a member behind Flotilla's back is seen through the
+#      member agent's watch (statusPeriod is 30s here, so a periodic read
+#      would take seconds) and applied again.
 # Self-contained: writes its own manifests, needs nothing from ../shared.
 # FL_TEST_KEEP=1 keeps the data directory (logs) afterwards.
 set -u
@@ -34,7 +37,7 @@ export FLOTILLA_UP_SETTINGS="probePeriod: 1s
 probeTimeout: 500ms
 failureThreshold: 3s
 successThreshold: 3s
-statusPeriod: 1s
+statusPeriod: 30s
 heartbeatPeriod: 1s
 heartbeatGrace: 4s"
 fl="$build/flotilla"
@@ -258,11 +261,18 @@ check "api reaches member3 once it answers again" \
 check "member3's namespace shop was created for api" \
     jqtest member3 /api/v1/namespaces/shop '.metadata.labels["flotilla.io/managed"] == "true"'
 
-# 5. A copy deleted behind Flotilla's back is noticed (member2's shop holds
-# web and api now: their status comes from one LIST) and applied again.
+# 5. A copy deleted behind Flotilla's back is noticed and applied again:
+# the member agent watches Deployments, so this takes well under the 15 s
+# between two periodic reads (statusPeriod is 30s in this test).
+check "the member agent watches member2's Deployments" \
+    grep -q 'msg="watching" cluster=member2 kind=Deployment' "$data/log/flotilla.log"
+start=$(date +%s%N)
 kube member2 DELETE $dep/api >/dev/null
 check "api deleted in member2 behind Flotilla's back comes back" \
     eventually 20 jqtest member2 $dep/api '.spec.replicas == 2'
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+check "it came back within 3s (took ${took}ms), from the watch, not a periodic read" \
+    [ "$took" -le 3000 ]
 check "the member agent applied api in member2 twice" \
     eval '[ "$(grep -c '"'"'msg="applied" cluster=member2 binding=api-deployment'"'"' "$data/log/flotilla.log")" -ge 2 ]'
 
