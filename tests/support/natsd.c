@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +75,35 @@ write_config(struct natsd *d, char *path, size_t len)
     return 0;
 }
 
+static int start_once(struct natsd *d);
+
+/*
+ * Starts the server; when it chose the port itself and the server exits at
+ * once (another process took the port between the choice and the bind),
+ * it tries again on another port, twice at most.
+ */
 int
 natsd_start(struct natsd *d)
+{
+    bool chosen = d->port == 0;
+    bool named = d->name[0] != '\0';
+    int rc = start_once(d);
+
+    for (int i = 0; rc != 0 && chosen && d->pid == 0 && i < 2; i++) {
+        fprintf(stderr, "natsd: nats-server did not start on port %d (see "
+                        "%s/server.log); trying another port\n",
+                d->port, d->dir);
+        d->port = 0;
+        if (!named) {
+            d->name[0] = '\0';
+        }
+        rc = start_once(d);
+    }
+    return rc;
+}
+
+static int
+start_once(struct natsd *d)
 {
     const char *bin = getenv("NATS_SERVER");
     char conf[300];
