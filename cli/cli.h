@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "actor/actor.h"
+#include "model/load.h"
 
 struct bus_conn;
 struct cfg;
@@ -47,6 +48,31 @@ struct model_set;
  */
 int cli_objects_publish(const struct model_set *set, bool delete,
                         const char *server);
+
+/*
+ * The files of `apply -f` and `delete -f`, as kubectl takes them: -f
+ * repeated, or several paths in one -f separated by commas.
+ */
+#define CLI_PATHS_MAX 64
+
+struct cli_paths {
+    char *v[CLI_PATHS_MAX];
+    size_t n;
+};
+
+/* Adds the paths of one -f argument. Returns 0, -E2BIG past
+ * CLI_PATHS_MAX, -EINVAL for an empty path, or -ENOMEM. */
+int cli_paths_add(struct cli_paths *p, const char *arg);
+
+void cli_paths_release(struct cli_paths *p);
+
+/*
+ * Loads every path of @p into @set (see model_load_path(), with @fn and
+ * @ctx). Returns 0, -EINVAL when a document was rejected (the rest is still
+ * loaded), or the first error reading a path, which *@bad names.
+ */
+int cli_paths_load(const struct cli_paths *p, struct model_set *set,
+                   model_verdict_fn *fn, void *ctx, const char **bad);
 
 /* Path of deploy/nats/streams.json: $FLOTILLA_STREAMS, else the source tree's. */
 const char *cli_streams_path(void);

@@ -18,7 +18,7 @@
 #include "model/report.h"
 
 struct apply_opts {
-    const char *path;
+    struct cli_paths paths;
     bool dry_run;
     bool tsv;
     const char *server;
@@ -28,7 +28,7 @@ static void
 apply_usage(FILE *f)
 {
     fprintf(f,
-            "usage: flotilla apply [--dry-run] -f FILE|DIR [-o text|tsv] "
+            "usage: flotilla apply [--dry-run] -f FILE|DIR... [-o text|tsv] "
             "[--server URL]\n"
             "\n"
             "Decodes and validates every YAML or JSON document of FILE (or of\n"
@@ -43,7 +43,8 @@ apply_usage(FILE *f)
             "              or nats://127.0.0.1:4222, as `make up` starts it)\n"
             "Without --dry-run every accepted object is sent to the control\n"
             "plane; a document that is rejected stops the whole apply.\n"
-            "  -f PATH     file or directory to read\n"
+            "  -f PATH     file or directory to read; -f again, or PATH,PATH,\n"
+            "              for more (a policy matches templates of any of them)\n"
             "  -o tsv      one verdict line per document (for tests):\n"
             "              FILE<TAB>DOC<TAB>accepted|rejected|unsupported"
             "<TAB>DETAIL\n"
@@ -60,8 +61,16 @@ parse_args(int argc, char **argv, struct apply_opts *o)
             o->dry_run = true;
         } else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
             o->server = argv[++i];
-        } else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc) {
-            o->path = argv[++i];
+        } else if ((strcmp(argv[i], "-f") == 0 ||
+                    strcmp(argv[i], "--filename") == 0) &&
+                   i + 1 < argc) {
+            int rc = cli_paths_add(&o->paths, argv[++i]);
+
+            if (rc != 0) {
+                fprintf(stderr, "flotilla apply: -f %s: %s\n", argv[i],
+                        rc == -EINVAL ? "empty path" : strerror(-rc));
+                return -EINVAL;
+            }
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             i++;
             if (strcmp(argv[i], "tsv") == 0) {
@@ -82,7 +91,7 @@ parse_args(int argc, char **argv, struct apply_opts *o)
             return -EINVAL;
         }
     }
-    if (o->path == NULL) {
+    if (o->paths.n == 0) {
         fprintf(stderr, "flotilla apply: -f FILE|DIR is required\n\n");
         apply_usage(stderr);
         return -EINVAL;
@@ -95,19 +104,22 @@ parse_args(int argc, char **argv, struct apply_opts *o)
  * prints the errors again (the loader reported nothing) and sends nothing.
  */
 static int
-apply_for_real(const struct apply_opts *o, struct model_set *set, int rc)
+apply_for_real(const struct apply_opts *o, struct model_set *set, int rc,
+               const char *bad)
 {
     if (rc == -EINVAL) {
         struct model_set again = { NULL, 0 };
+        const char *unused = NULL;
 
         fprintf(stderr, "flotilla apply: nothing was sent: fix these first\n");
-        (void)model_load_path(o->path, &again, model_report_verdict_text, NULL);
+        (void)cli_paths_load(&o->paths, &again, model_report_verdict_text,
+                             NULL, &unused);
         model_set_release(&again);
         model_set_release(set);
         return 1;
     }
     if (rc != 0) {
-        fprintf(stderr, "flotilla apply: %s: %s\n", o->path, strerror(-rc));
+        fprintf(stderr, "flotilla apply: %s: %s\n", bad, strerror(-rc));
         model_set_release(set);
         return 2;
     }
@@ -119,29 +131,35 @@ apply_for_real(const struct apply_opts *o, struct model_set *set, int rc)
 int
 cmd_apply(int argc, char **argv)
 {
-    struct apply_opts o = { NULL, false, false, NULL };
+    struct apply_opts o = { { { NULL }, 0 }, false, false, NULL };
     struct model_set set = { NULL, 0 };
+    const char *bad = NULL;
     int rc;
 
     rc = parse_args(argc, argv, &o);
     if (rc != 0) {
+        cli_paths_release(&o.paths);
         return rc > 0 ? 0 : 2;
     }
-    rc = model_load_path(o.path, &set,
-                         o.tsv ? model_report_verdict_tsv
-                               : o.dry_run ? model_report_verdict_text : NULL,
-                         NULL);
+    rc = cli_paths_load(&o.paths, &set,
+                        o.tsv ? model_report_verdict_tsv
+                              : o.dry_run ? model_report_verdict_text : NULL,
+                        NULL, &bad);
     if (!o.dry_run) {
-        return apply_for_real(&o, &set, rc);
+        rc = apply_for_real(&o, &set, rc, bad);
+        cli_paths_release(&o.paths);
+        return rc;
     }
     if (rc != 0 && rc != -EINVAL) {
-        fprintf(stderr, "flotilla apply: %s: %s\n", o.path, strerror(-rc));
+        fprintf(stderr, "flotilla apply: %s: %s\n", bad, strerror(-rc));
         model_set_release(&set);
+        cli_paths_release(&o.paths);
         return 2;
     }
     if (!o.tsv) {
         model_report_bindings(stdout, &set);
     }
     model_set_release(&set);
+    cli_paths_release(&o.paths);
     return rc == 0 ? 0 : 1;
 }

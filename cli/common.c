@@ -2,6 +2,7 @@
 /* Shared CLI helpers; see cli.h. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,4 +119,59 @@ cli_streams_path(void)
     snprintf(path, sizeof(path), "%s/deploy/nats/streams.json",
              FL_SOURCE_DIR);
     return path;
+}
+
+int
+cli_paths_add(struct cli_paths *p, const char *arg)
+{
+    const char *start = arg;
+
+    for (;;) {
+        const char *comma = strchr(start, ',');
+        size_t len = comma != NULL ? (size_t)(comma - start) : strlen(start);
+
+        if (len == 0) {
+            return -EINVAL;
+        }
+        if (p->n >= CLI_PATHS_MAX) {
+            return -E2BIG;
+        }
+        p->v[p->n] = strndup(start, len);
+        if (p->v[p->n] == NULL) {
+            return -ENOMEM;
+        }
+        p->n++;
+        if (comma == NULL) {
+            return 0;
+        }
+        start = comma + 1;
+    }
+}
+
+void
+cli_paths_release(struct cli_paths *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i]);
+    }
+    p->n = 0;
+}
+
+int
+cli_paths_load(const struct cli_paths *p, struct model_set *set,
+               model_verdict_fn *fn, void *ctx, const char **bad)
+{
+    int result = 0;
+
+    for (size_t i = 0; i < p->n; i++) {
+        int rc = model_load_path(p->v[i], set, fn, ctx);
+
+        if (rc == -EINVAL) {
+            result = rc;
+        } else if (rc != 0) {
+            *bad = p->v[i];
+            return rc;
+        }
+    }
+    return result;
 }
