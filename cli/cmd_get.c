@@ -24,6 +24,7 @@
 #include "util/strmap.h"
 #include "util/time.h"
 
+#include "pbjson.h"
 #include "table.h"
 
 enum out_format { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML };
@@ -41,7 +42,9 @@ usage(FILE *f)
             "usage: flotilla get clusters|bindings|works|taints|evictions "
             "[-o wide|json|yaml] [-w] [--server URL]\n\n"
             "Shows the control plane's state: the last message of every key in\n"
-            "the streams. -w prints it again whenever it changes.\n");
+            "the streams. -w prints it again whenever it changes. -o json and\n"
+            "-o yaml print the whole objects as a List (every message of the\n"
+            "key, with templates and manifests as JSON), for scripts.\n");
 }
 
 static int
@@ -459,6 +462,196 @@ get_taints(struct get_ctx *g, struct table *t)
     free(k);
 }
 
+/* ------------------------------------------------ -o json|yaml: objects */
+
+/* The message last published on a key, as JSON; NULL when there is none. */
+static json_t *
+part(struct get_ctx *g, const ProtobufCMessageDescriptor *d,
+     const char *prefix, const char *a, const char *b, const char *c)
+{
+    const Flotilla__V1__Envelope *e = lookup(g, prefix, a, b, c);
+
+    return e != NULL ? pbjson_unpack(d, e->payload.data, e->payload.len)
+                     : NULL;
+}
+
+static void
+put(json_t *o, const char *key, json_t *v)
+{
+    if (v != NULL) {
+        json_object_set_new(o, key, v);
+    }
+}
+
+/* Clusters: spec, status and taint set of each (taints: the set alone). */
+static json_t *
+cluster_items(struct get_ctx *g, bool taints_only)
+{
+    const char **k = NULL;
+    size_t n = keys(g, taints_only ? "cluster.taint." : "cluster.spec.", &k);
+    json_t *items = json_array();
+
+    for (size_t i = 0; items != NULL && i < n; i++) {
+        char name[1][256];
+        json_t *it;
+
+        if (bus_subject_names(k[i], 2, name, 1) != 1) {
+            continue;
+        }
+        it = json_pack("{s:s}", taints_only ? "cluster" : "name", name[0]);
+        if (!taints_only) {
+            put(it, "spec", part(g, &flotilla__v1__cluster_spec__descriptor,
+                                 "cluster.spec", name[0], NULL, NULL));
+            put(it, "status",
+                part(g, &flotilla__v1__cluster_status__descriptor,
+                     "cluster.status", name[0], NULL, NULL));
+        }
+        put(it, "taints", part(g, &flotilla__v1__cluster_taints__descriptor,
+                               "cluster.taint", name[0], NULL, NULL));
+        json_array_append_new(items, it);
+    }
+    free(k);
+    return items;
+}
+
+/*
+ * Bindings: spec, schedule decision, the aggregated READY with the stale
+ * clusters, and every member's work status. Evictions: one item per
+ * accepted or blocked eviction.
+ */
+static json_t *
+binding_items(struct get_ctx *g, bool evictions)
+{
+    const char **k = NULL;
+    size_t n = keys(g, "binding.spec.", &k);
+    const char **ck = NULL;
+    size_t nc = keys(g, "cluster.spec.", &ck);
+    json_t *items = json_array();
+
+    for (size_t i = 0; items != NULL && i < n; i++) {
+        char names[2][256];
+        const Flotilla__V1__Envelope *e;
+        Flotilla__V1__ScheduleDecision *d = NULL;
+        json_t *sched;
+
+        if (bus_subject_names(k[i], 2, names, 2) != 2) {
+            continue;
+        }
+        sched = part(g, &flotilla__v1__schedule_decision__descriptor,
+                     "binding.schedule", names[0], names[1], NULL);
+        if (evictions) {
+            static const char *const lists[][2] = {
+                { "evictionTasks", "accepted" },
+                { "blockedEvictions", "blocked" } };
+
+            for (size_t l = 0; l < 2; l++) {
+                size_t j;
+                json_t *x;
+
+                json_array_foreach(json_object_get(sched, lists[l][0]), j, x) {
+                    json_array_append_new(
+                        items, json_pack("{s:s, s:s, s:s, s:O}", "namespace",
+                                         names[0], "binding", names[1],
+                                         "state", lists[l][1], "eviction", x));
+                }
+            }
+            json_decref(sched);
+            continue;
+        }
+        {
+            json_t *it = json_pack("{s:s, s:s}", "namespace", names[0], "name",
+                                   names[1]);
+            json_t *works = json_object();
+            char ready[32], stale[512];
+
+            put(it, "spec", part(g, &flotilla__v1__binding_spec__descriptor,
+                                 "binding.spec", names[0], names[1], NULL));
+            put(it, "schedule", sched);
+            e = lookup(g, "binding.schedule", names[0], names[1], NULL);
+            if (e != NULL) {
+                d = flotilla__v1__schedule_decision__unpack(
+                    NULL, e->payload.len, e->payload.data);
+            }
+            ready_text(g, ck, nc, names[0], names[1], d, ready, sizeof(ready),
+                       stale, sizeof(stale));
+            if (d != NULL) {
+                flotilla__v1__schedule_decision__free_unpacked(d, NULL);
+            }
+            put(it, "ready", json_string(ready));
+            put(it, "staleClusters", json_string(stale));
+            for (size_t c = 0; works != NULL && c < nc; c++) {
+                char cl[1][256];
+
+                if (bus_subject_names(ck[c], 2, cl, 1) == 1) {
+                    put(works, cl[0],
+                        part(g, &flotilla__v1__work_status__descriptor,
+                             "work.status", cl[0], names[0], names[1]));
+                }
+            }
+            put(it, "workStatus", works);
+            json_array_append_new(items, it);
+        }
+    }
+    free(k);
+    free(ck);
+    return items;
+}
+
+/* Works: what each member was told (WorkSpec) and what it reported. */
+static json_t *
+work_items(struct get_ctx *g)
+{
+    const char **k = NULL;
+    size_t n = keys(g, "work.spec.", &k);
+    json_t *items = json_array();
+
+    for (size_t i = 0; items != NULL && i < n; i++) {
+        char names[3][256];
+        char cready[32];
+        json_t *it;
+        json_t *st;
+
+        if (bus_subject_names(k[i], 2, names, 3) != 3) {
+            continue;
+        }
+        cluster_ready(g, names[0], cready, sizeof(cready));
+        st = part(g, &flotilla__v1__work_status__descriptor, "work.status",
+                  names[0], names[1], names[2]);
+        it = json_pack("{s:s, s:s, s:s}", "cluster", names[0], "namespace",
+                       names[1], "binding", names[2]);
+        put(it, "spec", part(g, &flotilla__v1__work_spec__descriptor,
+                             "work.spec", names[0], names[1], names[2]));
+        /* as in the table: a report from a cluster that is not Ready is
+         * its last word, not its state */
+        put(it, "stale", json_boolean(st != NULL && strcmp(cready, "True") != 0));
+        put(it, "status", st);
+        json_array_append_new(items, it);
+    }
+    free(k);
+    return items;
+}
+
+/* Every object of @what, as {"kind": "List", "items": [...]}. */
+static json_t *
+object_list(struct get_ctx *g, const char *what)
+{
+    json_t *items;
+
+    if (strncmp(what, "cluster", 7) == 0) {
+        items = cluster_items(g, false);
+    } else if (strncmp(what, "binding", 7) == 0) {
+        items = binding_items(g, false);
+    } else if (strncmp(what, "eviction", 8) == 0) {
+        items = binding_items(g, true);
+    } else if (strncmp(what, "work", 4) == 0) {
+        items = work_items(g);
+    } else {
+        items = cluster_items(g, true);
+    }
+    return json_pack("{s:s, s:s, s:o*}", "apiVersion", "flotilla.io/v1",
+                     "kind", "List", "items", items);
+}
+
 struct source {
     const char *stream;
     const char *filter;
@@ -508,6 +701,28 @@ show(struct get_ctx *g, const char *what, char **last)
         fprintf(stderr, "flotilla get: %s\n", strerror(-rc));
         return 1;
     }
+    if (g->fmt == OUT_JSON || g->fmt == OUT_YAML) {
+        json_t *list = object_list(g, what);
+
+        out = open_memstream(&text, &len);
+        if (out == NULL || list == NULL) {
+            if (out != NULL) {
+                fclose(out);
+            }
+            free(text);
+            json_decref(list);
+            release(g);
+            return 1;
+        }
+        if (g->fmt == OUT_YAML) {
+            pbjson_print_yaml(out, list);
+        } else {
+            json_dumpf(list, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            fputc('\n', out);
+        }
+        json_decref(list);
+        goto print;
+    }
     if (strncmp(what, "cluster", 7) == 0) {
         get_clusters(g, &t);
     } else if (strncmp(what, "binding", 7) == 0) {
@@ -525,11 +740,8 @@ show(struct get_ctx *g, const char *what, char **last)
         release(g);
         return 1;
     }
-    if (g->fmt == OUT_JSON || g->fmt == OUT_YAML) {
-        table_print_records(&t, out, g->fmt == OUT_YAML);
-    } else {
-        table_print(&t, out);
-    }
+    table_print(&t, out);
+print:
     fclose(out);
     if (last == NULL || *last == NULL || strcmp(*last, text) != 0) {
         fputs(last != NULL && *last != NULL ? "\n" : "", stdout);

@@ -2,12 +2,10 @@
 /* Aligned tables for the CLI; see table.h. */
 #include "table.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 
 void
 table_init(struct table *t)
@@ -103,59 +101,6 @@ table_print(const struct table *t, FILE *f)
                     c + 1 < t->ncols ? "   " : "\n");
         }
     }
-}
-
-static void
-lower(const char *in, char *out, size_t len)
-{
-    size_t i = 0;
-
-    for (; in[i] != '\0' && i + 1 < len; i++) {
-        out[i] = (char)tolower((unsigned char)in[i]);
-    }
-    out[i] = '\0';
-}
-
-void
-table_print_records(const struct table *t, FILE *f, bool yaml)
-{
-    json_t *arr = json_array();
-
-    for (size_t r = 0; arr != NULL && r < t->nrows; r++) {
-        json_t *o = json_object();
-
-        for (size_t c = 0; o != NULL && c < t->ncols; c++) {
-            char key[64];
-
-            lower(t->head[c], key, sizeof(key));
-            json_object_set_new(o, key, json_string(t->rows[r][c] ? t->rows[r][c]
-                                                                  : ""));
-        }
-        json_array_append_new(arr, o);
-    }
-    if (!yaml) {
-        json_dumpf(arr, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        fputc('\n', f);
-    } else {
-        size_t i;
-        json_t *o;
-
-        json_array_foreach(arr, i, o) {
-            const char *k;
-            json_t *v;
-            bool first = true;
-
-            json_object_foreach(o, k, v) {
-                fprintf(f, "%s%s: \"%s\"\n", first ? "- " : "  ", k,
-                        json_string_value(v));
-                first = false;
-            }
-        }
-        if (json_array_size(arr) == 0) {
-            fprintf(f, "[]\n");
-        }
-    }
-    json_decref(arr);
 }
 
 int

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Aligned tables for the CLI, and the same rows as JSON or YAML records. */
+/* Aligned tables for the CLI. */
 #ifndef CLI_TABLE_H
 #define CLI_TABLE_H
 
@@ -27,10 +27,6 @@ void table_row(struct table *t, ...);
 
 /* Prints the columns aligned, kubectl-style (three spaces apart). */
 void table_print(const struct table *t, FILE *f);
-
-/* Prints the rows as a JSON array (or YAML list) of objects keyed by the
- * lower-case column names. */
-void table_print_records(const struct table *t, FILE *f, bool yaml);
 
 /* qsort comparator for an array of const char *. */
 int table_cmp_str(const void *a, const void *b);

@@ -172,6 +172,13 @@ check "web in member1 with 1 replica and the template's image" \
 check "web in member2 with 3 replicas, the overridden image and label" \
     eventually 20 jqtest member2 $dep/web '.spec.replicas == 3 and .spec.template.spec.containers[0].image == "mirror.member2.example/web:1.0" and .metadata.labels["served-by"] == "member2"'
 check "web not in member3" absent member3 $dep/web
+check "get bindings -o json: web's placement, template and member2's report" \
+    eval "'$fl' get bindings -o json | jq -e '.items[] | select(.name == \"web-deployment\") |
+        ([.schedule.clusters[] | \"\\(.name):\\(.replicas)\"] == [\"member1:1\", \"member2:3\"]) and
+        .spec.templateJson.spec.template.spec.containers[0].image == \"registry.example/web:1.0\" and
+        .workStatus.member2.present == true'"
+check "get works -o yaml: member2's manifest carries the override" \
+    has '^ +- image: mirror\.member2\.example/web:1\.0$' "$fl" get works -o yaml
 check "web READY 4/4 in get bindings" \
     eventually 20 has 'web-deployment .* 4/4( |$)' "$fl" get bindings
 # The executor renders web again once member1 reports it (retaining the
