@@ -85,6 +85,14 @@ executor_status_aggregate(const Flotilla__V1__ScheduleDecision *d,
         m->cluster_ready = cluster_ready(clusters, n_clusters, m->cluster);
         m->stale = m->reported && strcmp(m->cluster_ready, "True") != 0;
         m->ready_replicas = m->reported && !m->stale ? m->reported_ready : 0;
+        /* as graceful eviction counts it: at most what is placed there */
+        if (m->ready_replicas < 0) {
+            m->ready_replicas = 0;
+        }
+        if (m->in_placement && m->want_replicas > 0 &&
+            m->ready_replicas > m->want_replicas) {
+            m->ready_replicas = m->want_replicas;
+        }
         if (m->in_placement) {
             out->ready_replicas += m->ready_replicas;
             out->n_stale += m->stale ? 1 : 0;

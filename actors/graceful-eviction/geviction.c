@@ -318,9 +318,16 @@ count_ready(const struct geviction_state *s, const struct bnd *b,
         mkey(key, sizeof(key), tc->name, b->ns, b->name);
         e = util_strmap_get(&s->works, key);
         w = e != NULL ? e->ptr : NULL;
-        /* A report from a cluster that is not Ready is stale: it counts 0. */
+        /* A report from a cluster that is not Ready is stale: it counts 0.
+         * A member counts at most the replicas placed there: one that
+         * reports more (a copy not yet scaled down, or a member that lies)
+         * must not make up for another that has none ready yet. */
         fresh = w != NULL && c != NULL && strcmp(c->ready, "True") == 0;
         rr = fresh ? w->ready : 0;
+        rr = rr < 0 ? 0 : rr;
+        if (tc->replicas > 0 && rr > tc->replicas) {
+            rr = tc->replicas;
+        }
         r->ready += rr;
         r->placed += tc->replicas;
         r->clusters++;

@@ -101,6 +101,30 @@ status_aggregate__fresh_members_sum_ready(void **state)
     executor_status_release(&s);
 }
 
+/* A member counts at most its placed replicas: member1's 9 (a copy not yet
+ * scaled down, or a member that lies) do not hide member2's missing ones. */
+static void
+status_aggregate__member_counts_at_most_its_placement(void **state)
+{
+    struct fixture f;
+    struct executor_status s;
+
+    (void)state;
+    fx_init(&f);
+    fx_place(&f, "member1", 1);
+    fx_place(&f, "member2", 3);
+    fx_cluster(&f, "member1", "True");
+    fx_cluster(&f, "member2", "True");
+    fx_report(&f, "member1", 9, 100);
+    fx_report(&f, "member2", 0, 200);
+    aggregate(&f, &s);
+    assert_int_equal(s.want_replicas, 4);
+    assert_int_equal(s.ready_replicas, 1);
+    assert_int_equal(executor_status_member(&s, "member1")->reported_ready, 9);
+    assert_int_equal(executor_status_member(&s, "member1")->ready_replicas, 1);
+    executor_status_release(&s);
+}
+
 static void
 status_aggregate__not_ready_cluster_is_stale_and_counts_zero(void **state)
 {
@@ -249,6 +273,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(status_aggregate__fresh_members_sum_ready),
+        cmocka_unit_test(status_aggregate__member_counts_at_most_its_placement),
         cmocka_unit_test(
             status_aggregate__not_ready_cluster_is_stale_and_counts_zero),
         cmocka_unit_test(status_aggregate__cluster_without_status_is_stale),

@@ -112,6 +112,33 @@ graceful__stale_status_from_not_ready_cluster_counts_zero(void **state)
     done(sim);
 }
 
+/* m1 reports 10 ready of the 2 placed there (a copy not scaled down yet,
+ * or a member that lies): that does not stand in for m2's 2. */
+static void
+graceful__a_member_counts_at_most_its_placed_replicas(void **state)
+{
+    struct actor_sim *sim = world(false, 4, "m0:Gracefully:-1:1000");
+    int64_t ready = -1;
+    int64_t placed = -1;
+
+    (void)state;
+    fotest_work(sim, "m1", "ns", "web", 10, 10, true, "Healthy", NULL);
+    fotest_work(sim, "m2", "ns", "web", 2, 0, true, "Healthy", NULL);
+    actor_sim_run_until(sim, S(T0 + 5));
+    assert_int_equal(geviction_state_readiness(
+                         actor_sim_state(sim, "graceful-eviction"), "ns",
+                         "web", &ready, &placed), 0);
+    assert_int_equal(ready, 2);
+    assert_int_equal(placed, 4);
+    assert_string_equal(machine(sim), "waiting");
+    assert_int_equal(fotest_count("binding.release.*.*.*"), 0);
+
+    fotest_work(sim, "m2", "ns", "web", 2, 2, true, "Healthy", NULL);
+    actor_sim_run_until(sim, S(T0 + 6));
+    assert_string_equal(machine(sim), "Released");
+    done(sim);
+}
+
 static void
 graceful__duplicated_needs_every_cluster_ready(void **state)
 {
@@ -310,6 +337,7 @@ main(void)
         cmocka_unit_test(graceful__released_when_new_placement_fully_ready),
         cmocka_unit_test(
             graceful__stale_status_from_not_ready_cluster_counts_zero),
+        cmocka_unit_test(graceful__a_member_counts_at_most_its_placed_replicas),
         cmocka_unit_test(graceful__duplicated_needs_every_cluster_ready),
         cmocka_unit_test(
             graceful__object_without_replicas_released_once_applied),

@@ -24,7 +24,8 @@ struct executor_status_member {
     int32_t want_replicas;  /* what the placement gives it (0 if not placed) */
     bool reported;          /* a WorkStatus exists for it */
     int32_t reported_ready; /* readyReplicas the member last reported */
-    int32_t ready_replicas; /* what counts: reported_ready, or 0 when stale */
+    int32_t ready_replicas; /* what counts: reported_ready, or 0 when stale,
+                               at most want_replicas when placed */
     bool stale;             /* reported, but its cluster is not Ready */
     const char *cluster_ready; /* "True", "False", "Unknown"; "Unknown" when
                                   no ClusterStatus is known */
