@@ -13,11 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "bus/bus.h"
 #include "bus/envelope.h"
 #include "bus/subject.h"
 #include "util/log.h"
 #include "util/time.h"
+
+#include "pbjson.h"
 
 static volatile sig_atomic_t done;
 
@@ -28,6 +32,32 @@ on_signal(int sig)
     done = 1;
 }
 
+static bool as_json;
+
+/* -o json: the whole envelope, payload decoded, as one JSON line. */
+static void
+print_json(const char *subject, const void *data, size_t len)
+{
+    json_t *j = pbjson_envelope(data, len);
+    char at[40];
+    char *text;
+
+    if (j == NULL) {
+        return;
+    }
+    util_time_format_rfc3339(json_integer_value(json_object_get(j, "eventTimeNs")),
+                             at, sizeof(at));
+    json_object_set_new(j, "subject", json_string(subject));
+    json_object_set_new(j, "time", json_string(at));
+    text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    if (text != NULL) {
+        puts(text);
+        fflush(stdout);
+    }
+    free(text);
+    json_decref(j);
+}
+
 /* One line: time, producer, subject, type, and what it says in short. */
 static void
 print_envelope(const char *subject, const void *data, size_t len)
@@ -35,8 +65,14 @@ print_envelope(const char *subject, const void *data, size_t len)
     Flotilla__V1__Envelope *env = NULL;
     char why[128], at[40], what[512] = "";
 
-    if (bus_subject_classify(subject) == NULL ||
-        bus_envelope_unpack(data, len, &env, why, sizeof(why)) != 0) {
+    if (bus_subject_classify(subject) == NULL) {
+        return;
+    }
+    if (as_json) {
+        print_json(subject, data, len);
+        return;
+    }
+    if (bus_envelope_unpack(data, len, &env, why, sizeof(why)) != 0) {
         return;
     }
     util_time_format_rfc3339(env->event_time_ns, at, sizeof(at));
@@ -105,12 +141,20 @@ cmd_events(int argc, char **argv)
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: flotilla events [-f] [--server URL]\n\n"
+            printf("usage: flotilla events [-f] [-o json] [--server URL]\n\n"
                    "Prints the decisions and failover steps the control plane "
                    "kept (FL_EVENTS),\noldest first. With -f, prints every "
                    "message on Flotilla's subjects as it is\npublished, decoded, "
-                   "until Ctrl-C.\n");
+                   "until Ctrl-C. -o json prints each as one JSON line:\nthe "
+                   "envelope (key, producer, traceId, causation...) and the "
+                   "whole message.\n");
             return 0;
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            if (strcmp(argv[++i], "json") != 0) {
+                fprintf(stderr, "flotilla events: -o %s: only json\n", argv[i]);
+                return 2;
+            }
+            as_json = true;
         } else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--follow") == 0) {
             follow = true;
         } else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {

@@ -2,6 +2,8 @@
 /* Bus messages as JSON and YAML; see pbjson.h. */
 #include "pbjson.h"
 
+#include "proto/flotilla.pb-c.h"
+
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -266,6 +268,63 @@ pbjson_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
     }
     j = pbjson_message(m);
     protobuf_c_message_free_unpacked(m, NULL);
+    return j;
+}
+
+/* What an envelope may carry (bus/subject.c's catalogue). */
+static const ProtobufCMessageDescriptor *const payloads[] = {
+    &flotilla__v1__object_record__descriptor,
+    &flotilla__v1__cluster_spec__descriptor,
+    &flotilla__v1__cluster_status__descriptor,
+    &flotilla__v1__cluster_taints__descriptor,
+    &flotilla__v1__binding_spec__descriptor,
+    &flotilla__v1__schedule_decision__descriptor,
+    &flotilla__v1__work_spec__descriptor,
+    &flotilla__v1__work_status__descriptor,
+    &flotilla__v1__probe_result__descriptor,
+    &flotilla__v1__eviction_request__descriptor,
+    &flotilla__v1__eviction_release__descriptor,
+    &flotilla__v1__taint_request__descriptor,
+    &flotilla__v1__heartbeat__descriptor,
+    &flotilla__v1__failover_event__descriptor,
+    &flotilla__v1__decision_event__descriptor,
+    NULL,
+};
+
+const ProtobufCMessageDescriptor *
+pbjson_descriptor(const char *type)
+{
+    for (size_t i = 0; type != NULL && payloads[i] != NULL; i++) {
+        if (strcmp(payloads[i]->short_name, type) == 0) {
+            return payloads[i];
+        }
+    }
+    return NULL;
+}
+
+json_t *
+pbjson_envelope(const void *data, size_t len)
+{
+    Flotilla__V1__Envelope *env = flotilla__v1__envelope__unpack(NULL, len,
+                                                                data);
+    const ProtobufCMessageDescriptor *d;
+    json_t *j;
+
+    if (env == NULL) {
+        return NULL;
+    }
+    j = pbjson_message(&env->base);
+    json_object_del(j, "payload");
+    d = pbjson_descriptor(env->type);
+    if (j != NULL && d != NULL && env->payload.len > 0) {
+        json_t *m = pbjson_unpack(d, env->payload.data, env->payload.len);
+
+        json_object_set_new(j, "message",
+                            m != NULL ? m
+                                      : json_pack("{s:s}", "error",
+                                                  "payload does not decode"));
+    }
+    flotilla__v1__envelope__free_unpacked(env, NULL);
     return j;
 }
 

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
 
 /* A new JSON object for @m (NULL: null), or NULL when out of memory. */
 json_t *pbjson_message(const ProtobufCMessage *m);
@@ -23,7 +24,20 @@ json_t *pbjson_message(const ProtobufCMessage *m);
 json_t *pbjson_unpack(const ProtobufCMessageDescriptor *desc,
                       const uint8_t *data, size_t len);
 
-/* Prints @v as YAML (block style; strings double-quoted), then a newline. */
+/*
+ * The descriptor of the message an envelope names in its type
+ * ("WorkStatus"...), among those that travel on the bus; NULL if unknown.
+ */
+const ProtobufCMessageDescriptor *pbjson_descriptor(const char *type);
+
+/*
+ * A whole envelope (@data, @len as published) as JSON, its payload decoded
+ * by its type under "message"; NULL when it is not an envelope.
+ */
+json_t *pbjson_envelope(const void *data, size_t len);
+
+/* Prints @v as YAML (block style; strings quoted only where they must be),
+ * then a newline. */
 void pbjson_print_yaml(FILE *f, const json_t *v);
 
 #endif /* CLI_PBJSON_H */

@@ -177,6 +177,9 @@ check "get bindings -o json: web's placement, template and member2's report" \
         ([.schedule.clusters[] | \"\\(.name):\\(.replicas)\"] == [\"member1:1\", \"member2:3\"]) and
         .spec.templateJson.spec.template.spec.containers[0].image == \"registry.example/web:1.0\" and
         .workStatus.member2.present == true'"
+check "events -o json: the scheduler's decision for web, decoded" \
+    eval "'$fl' events -o json | jq -e -s 'map(select(.type == \"DecisionEvent\" and
+        .message.actor == \"scheduler\" and .key == \"shop/web-deployment\")) | length >= 1'"
 check "get works -o yaml: member2's manifest carries the override" \
     has '^ +- image: mirror\.member2\.example/web:1\.0$' "$fl" get works -o yaml
 check "web READY 4/4 in get bindings" \

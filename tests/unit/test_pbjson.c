@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/subject.h"
 #include "cli/pbjson.h"
 #include "proto/flotilla.pb-c.h"
 
@@ -99,6 +100,65 @@ unpack__garbage_is_null(void **state)
                               sizeof(junk)));
 }
 
+/* Every message type of the subject catalogue can be shown. */
+static void
+descriptor__every_catalogue_type_is_known(void **state)
+{
+    (void)state;
+    for (const struct bus_subject_class *c = bus_subject_classes;
+         c->pattern != NULL; c++) {
+        if (c->message[0] == '(') {
+            continue;   /* dead letters keep the original bytes */
+        }
+        if (pbjson_descriptor(c->message) == NULL) {
+            fail_msg("no descriptor for %s (%s)", c->message, c->pattern);
+        }
+    }
+    assert_null(pbjson_descriptor("NoSuchMessage"));
+}
+
+/* An envelope: its fields, the payload decoded under "message"; a payload
+ * that does not decode is said so; bytes that are no envelope are NULL. */
+static void
+envelope__payload_decoded_by_type(void **state)
+{
+    Flotilla__V1__Envelope env = FLOTILLA__V1__ENVELOPE__INIT;
+    Flotilla__V1__WorkStatus ws = FLOTILLA__V1__WORK_STATUS__INIT;
+    static const uint8_t junk[] = { 0xff, 0xff, 0xff };
+    uint8_t payload[256], packed[512];
+    size_t n;
+    json_t *j;
+
+    (void)state;
+    ws.cluster = "member1";
+    ws.ready_replicas = 3;
+    env.key = "member1/ns/web-deployment";
+    env.producer = "member-agent/t";
+    env.type = "WorkStatus";
+    env.payload.data = payload;
+    env.payload.len = flotilla__v1__work_status__pack(&ws, payload);
+    n = flotilla__v1__envelope__pack(&env, packed);
+    j = pbjson_envelope(packed, n);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "producer")),
+                        "member-agent/t");
+    assert_null(json_object_get(j, "payload"));
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(j, "message"), "readyReplicas")),
+                     3);
+    json_decref(j);
+
+    env.payload.data = (uint8_t *)junk;
+    env.payload.len = sizeof(junk);
+    n = flotilla__v1__envelope__pack(&env, packed);
+    j = pbjson_envelope(packed, n);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "message"), "error")),
+                        "payload does not decode");
+    json_decref(j);
+    assert_null(pbjson_envelope(junk, sizeof(junk)));
+}
+
 /* Block YAML: nested maps and lists, a map in a list starting on the dash's
  * line, empty containers inline, strings plain only when they read back
  * the same. */
@@ -141,6 +201,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(message__names_defaults_repeats_enums_and_json),
         cmocka_unit_test(unpack__garbage_is_null),
+        cmocka_unit_test(descriptor__every_catalogue_type_is_known),
+        cmocka_unit_test(envelope__payload_decoded_by_type),
         cmocka_unit_test(yaml__block_style_and_quoting),
     };
 
