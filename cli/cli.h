@@ -31,7 +31,8 @@ extern const struct cli_actor cli_actors[];
 
 /*
  * Where the bus is: --server URL when given, else $FLOTILLA_NATS_URL, else
- * the default config's first URL ("nats://127.0.0.1:4222").
+ * the URL `make up` of this checkout wrote in .up/nats.url, else the
+ * default config's first URL ("nats://127.0.0.1:4222").
  */
 const char *cli_server_url(const char *flag);
 

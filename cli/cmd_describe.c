@@ -222,8 +222,8 @@ print_record(const struct bus_msg *m, void *arg)
     Flotilla__V1__Envelope *env = NULL;
     Flotilla__V1__FailoverEvent *ev;
     char why[128], at[40];
+    size_t *printed = arg;
 
-    (void)arg;
     if (bus_envelope_unpack(m->data, m->len, &env, why, sizeof(why)) != 0) {
         return 0;
     }
@@ -236,6 +236,7 @@ print_record(const struct bus_msg *m, void *arg)
     when(ev->at_ns, at, sizeof(at));
     printf("  %s  %-12s %-17s %s%s%s\n", at, ev->cluster, ev->step, ev->reason,
            ev->message[0] ? ": " : "", ev->message);
+    (*printed)++;
     flotilla__v1__failover_event__free_unpacked(ev, NULL);
     return 0;
 }
@@ -386,7 +387,14 @@ describe_binding(struct bus_conn *c, const char *arg)
     print_members(c, d, filter);
     printf("Failover record:\n");
     snprintf(filter, sizeof(filter), "failover.record.%s.%s.*", tok[0], tok[1]);
-    (void)bus_read_range(c, "FL_EVENTS", filter, 1, print_record, NULL);
+    {
+        size_t printed = 0;
+
+        (void)bus_read_range(c, "FL_EVENTS", filter, 1, print_record, &printed);
+        if (printed == 0) {
+            printf("  <none>\n");
+        }
+    }
     {
         char key[600];
 

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,59 @@ print_json(const char *subject, const void *data, size_t len)
     json_decref(j);
 }
 
-/* One line: time, producer, subject, type, and what it says in short. */
+/* What the other messages say, in short; "" when nothing fits a line. */
+static void
+summary(const Flotilla__V1__Envelope *env, char *what, size_t len)
+{
+    const ProtobufCMessageDescriptor *d = pbjson_descriptor(env->type);
+    ProtobufCMessage *m = d != NULL && !env->deleted
+                              ? protobuf_c_message_unpack(d, NULL,
+                                                          env->payload.len,
+                                                          env->payload.data)
+                              : NULL;
+
+    what[0] = '\0';
+    if (m == NULL) {
+        return;
+    }
+    if (d == &flotilla__v1__work_status__descriptor) {
+        const Flotilla__V1__WorkStatus *w = (const void *)m;
+
+        snprintf(what, len, "%s, ready %d/%d, %s%s%s",
+                 w->present ? "present" : "absent", w->ready_replicas,
+                 w->replicas, w->health, w->apply_error[0] ? ", error: " : "",
+                 w->apply_error);
+    } else if (d == &flotilla__v1__work_spec__descriptor) {
+        const Flotilla__V1__WorkSpec *w = (const void *)m;
+
+        snprintf(what, len, "%s (%s)", w->delete_ ? "delete" : "apply",
+                 w->reason);
+    } else if (d == &flotilla__v1__binding_spec__descriptor) {
+        const Flotilla__V1__BindingSpec *b = (const void *)m;
+
+        snprintf(what, len, "generation %" PRId64 ", %d replicas, policy %s%s%s",
+                 b->generation, b->replicas, b->policy_namespace,
+                 b->policy_namespace[0] ? "/" : "", b->policy_name);
+    } else if (d == &flotilla__v1__cluster_status__descriptor) {
+        const Flotilla__V1__ClusterStatus *c = (const void *)m;
+
+        snprintf(what, len, "Ready %s (%s)", c->ready, c->reason);
+    } else if (d == &flotilla__v1__probe_result__descriptor) {
+        const Flotilla__V1__ProbeResult *p = (const void *)m;
+
+        bool same = strcmp(p->outcome, p->detail) == 0;
+
+        snprintf(what, len, "%s%s%s", p->outcome,
+                 p->detail[0] && !same ? ": " : "", same ? "" : p->detail);
+    } else if (d == &flotilla__v1__object_record__descriptor) {
+        const Flotilla__V1__ObjectRecord *o = (const void *)m;
+
+        snprintf(what, len, "applied by %s", o->applied_by);
+    }
+    protobuf_c_message_free_unpacked(m, NULL);
+}
+
+/* One line: time, producer, type, the key, and what it says in short. */
 static void
 print_envelope(const char *subject, const void *data, size_t len)
 {
@@ -109,8 +162,14 @@ print_envelope(const char *subject, const void *data, size_t len)
             flotilla__v1__schedule_decision__free_unpacked(d, NULL);
         }
     }
-    printf("%s  %-24s %-40s %-18s %s%s\n", at, env->producer, subject,
-           env->type, env->deleted ? "(deleted) " : "", what);
+    if (what[0] == '\0') {
+        summary(env, what, sizeof(what));
+    }
+    /* the key names the object: events.<actor> subjects do not */
+    printf("%s  %-24s %-18s %s%s%s%s\n", at, env->producer, env->type,
+           env->key[0] != '\0' ? env->key : subject,
+           env->deleted ? " (deleted)" : "", what[0] != '\0' ? ": " : "",
+           what);
     fflush(stdout);
     bus_envelope_free(env);
 }

@@ -203,12 +203,13 @@ placement_text(const Flotilla__V1__ScheduleDecision *d, char *buf, size_t len)
 
 /*
  * The binding's aggregated READY (ready/wanted, with the freshness rule of
- * executor/status.h) and, for -o wide, the clusters whose report is stale.
+ * executor/status.h) and, for -o wide, the clusters whose report is stale;
+ * with @obj, also as readyReplicas, wantReplicas and staleClusters in it.
  */
 static void
 ready_text(struct get_ctx *g, const char **k, size_t n, const char *ns,
            const char *name, const Flotilla__V1__ScheduleDecision *d,
-           char *ready, size_t rlen, char *stale, size_t slen)
+           char *ready, size_t rlen, char *stale, size_t slen, json_t *obj)
 {
     Flotilla__V1__ClusterStatus **cs = calloc(n + 1, sizeof(*cs));
     Flotilla__V1__WorkStatus **ws = calloc(n + 1, sizeof(*ws));
@@ -241,12 +242,27 @@ ready_text(struct get_ctx *g, const char **k, size_t n, const char *ns,
     }
     if (d != NULL && cs != NULL && ws != NULL &&
         executor_status_aggregate(d, cs, n, ws, n, &s) == 0) {
+        json_t *names = obj != NULL ? json_array() : NULL;
+
         snprintf(ready, rlen, "%d/%d", s.ready_replicas, s.want_replicas);
-        for (size_t i = 0; i < s.n_members && off < slen; i++) {
+        for (size_t i = 0; i < s.n_members; i++) {
             if (s.members[i].stale && s.members[i].in_placement) {
-                off += (size_t)snprintf(stale + off, slen - off, "%s%s",
-                                        off ? "," : "", s.members[i].cluster);
+                if (off < slen) {
+                    off += (size_t)snprintf(stale + off, slen - off, "%s%s",
+                                            off ? "," : "",
+                                            s.members[i].cluster);
+                }
+                json_array_append_new(names,
+                                      json_string(s.members[i].cluster));
             }
+        }
+        if (obj != NULL) {
+            json_object_set_new(obj, "readyReplicas",
+                                json_integer(s.ready_replicas));
+            json_object_set_new(obj, "wantReplicas",
+                                json_integer(s.want_replicas));
+            json_object_set_new(obj, "staleClusters",
+                                names != NULL ? names : json_array());
         }
         executor_status_release(&s);
     }
@@ -328,7 +344,7 @@ get_bindings(struct get_ctx *g, struct table *t, bool evictions)
             snprintf(policy, sizeof(policy), "%s%s%s", b->policy_namespace,
                      b->policy_namespace[0] ? "/" : "", b->policy_name);
             ready_text(g, ck, nc, names[0], names[1], d, ready, sizeof(ready),
-                       stale, sizeof(stale));
+                       stale, sizeof(stale), NULL);
             table_row(t, names[0][0] ? names[0] : "-", names[1], reps, place,
                       d == NULL ? "-" : d->schedulable ? "True" : "False",
                       d == NULL ? "Pending" : d->reason, off ? ev : "-", ready,
@@ -361,6 +377,38 @@ cluster_ready(struct get_ctx *g, const char *name, char *buf, size_t len)
         snprintf(buf, len, "%s", cs->ready);
         flotilla__v1__cluster_status__free_unpacked(cs, NULL);
     }
+}
+
+/*
+ * True when the last placement of binding @ns/@name no longer names
+ * @cluster, neither as a target nor as an eviction task that still holds
+ * the copy there: the executor deletes it once the cluster is Ready.
+ */
+static bool
+unwanted_on(struct get_ctx *g, const char *cluster, const char *ns,
+            const char *name)
+{
+    const Flotilla__V1__Envelope *e = lookup(g, "binding.schedule", ns, name,
+                                             NULL);
+    Flotilla__V1__ScheduleDecision *d;
+    bool named = false;
+
+    if (e == NULL) {
+        return false;
+    }
+    d = flotilla__v1__schedule_decision__unpack(NULL, e->payload.len,
+                                                e->payload.data);
+    if (d == NULL) {
+        return false;
+    }
+    for (size_t i = 0; !named && i < d->n_clusters; i++) {
+        named = strcmp(d->clusters[i]->name, cluster) == 0;
+    }
+    for (size_t i = 0; !named && i < d->n_eviction_tasks; i++) {
+        named = strcmp(d->eviction_tasks[i]->from_cluster, cluster) == 0;
+    }
+    flotilla__v1__schedule_decision__free_unpacked(d, NULL);
+    return !named;
 }
 
 static void
@@ -407,8 +455,15 @@ get_works(struct get_ctx *g, struct table *t)
         snprintf(ready, sizeof(ready), "%d/%d",
                  st && !stale ? st->ready_replicas : 0, st ? st->replicas : 0);
         if (stale) {
-            snprintf(why, sizeof(why), "stale: cluster %s is %s", names[0],
-                     cready[0] ? cready : "not reporting");
+            bool held = !w->delete_ && unwanted_on(g, names[0], names[1],
+                                                    names[2]);
+
+            snprintf(why, sizeof(why), "stale: cluster %s is %s%s", names[0],
+                     cready[0] ? cready : "not reporting",
+                     held ? "; delete held until it is Ready" : "");
+            if (held) {
+                snprintf(want, sizeof(want), "delete");
+            }
         }
         table_row(t, names[0], names[1][0] ? names[1] : "-", names[2], want,
                   st == NULL ? "-" : st->present ? "yes" : "no", ready,
@@ -573,12 +628,10 @@ binding_items(struct get_ctx *g, bool evictions)
                     NULL, e->payload.len, e->payload.data);
             }
             ready_text(g, ck, nc, names[0], names[1], d, ready, sizeof(ready),
-                       stale, sizeof(stale));
+                       stale, sizeof(stale), it);
             if (d != NULL) {
                 flotilla__v1__schedule_decision__free_unpacked(d, NULL);
             }
-            put(it, "ready", json_string(ready));
-            put(it, "staleClusters", json_string(stale));
             for (size_t c = 0; works != NULL && c < nc; c++) {
                 char cl[1][256];
 
@@ -622,8 +675,14 @@ work_items(struct get_ctx *g)
         put(it, "spec", part(g, &flotilla__v1__work_spec__descriptor,
                              "work.spec", names[0], names[1], names[2]));
         /* as in the table: a report from a cluster that is not Ready is
-         * its last word, not its state */
+         * its last word, not its state; a copy the placement no longer
+         * wants there waits for Ready to be deleted */
         put(it, "stale", json_boolean(st != NULL && strcmp(cready, "True") != 0));
+        put(it, "deleteHeld",
+            json_boolean(strcmp(cready, "True") != 0 &&
+                         unwanted_on(g, names[0], names[1], names[2]) &&
+                         !json_is_true(json_object_get(
+                             json_object_get(it, "spec"), "delete"))));
         put(it, "status", st);
         json_array_append_new(items, it);
     }
@@ -667,7 +726,7 @@ read_state(struct get_ctx *g, const char *what)
         { "FL_WORK", "work.status.>" }, { NULL, NULL } };
     static const struct source works[] = {
         { "FL_WORK", "work.>" }, { "FL_CLUSTERS", "cluster.status.>" },
-        { NULL, NULL } };
+        { "FL_BINDINGS", "binding.schedule.>" }, { NULL, NULL } };
     const struct source *src = strcmp(what, "works") == 0 ? works
                                : strncmp(what, "binding", 7) == 0 ||
                                          strncmp(what, "eviction", 8) == 0

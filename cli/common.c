@@ -77,13 +77,28 @@ const struct cli_actor cli_actors[] = {
 const char *
 cli_server_url(const char *flag)
 {
+    static char from_up[256];
     const char *env = getenv("FLOTILLA_NATS_URL");
+    char path[1024];
+    FILE *f;
 
     if (flag != NULL) {
         return flag;
     }
     if (env != NULL && env[0] != '\0') {
         return env;
+    }
+    /* The bus `make up` of this checkout started, on whatever port. */
+    snprintf(path, sizeof(path), "%s/.up/nats.url", FL_SOURCE_DIR);
+    f = fopen(path, "r");
+    if (f != NULL) {
+        bool ok = fgets(from_up, sizeof(from_up), f) != NULL;
+
+        fclose(f);
+        from_up[strcspn(from_up, "\r\n")] = '\0';
+        if (ok && strncmp(from_up, "nats://", 7) == 0) {
+            return from_up;
+        }
     }
     return "nats://127.0.0.1:4222";
 }

@@ -154,6 +154,14 @@ done
 [ -n "$members_ready" ] || echo "up: not every member is Ready yet; 'build/flotilla get clusters' shows why" >&2
 export FLOTILLA_SIM_CONTROL="http://127.0.0.1:$ctl_port"
 echo "$FLOTILLA_SIM_CONTROL" > "$data/sim.control"
+# build/flotilla of this checkout finds the bus here when FLOTILLA_NATS_URL
+# is not set (cli_server_url()).
+echo "$FLOTILLA_NATS_URL" > "$data/nats.url"
+env_hint=
+if [ "$data" != "$here/.up" ]; then
+    env_hint="  export FLOTILLA_NATS_URL=$FLOTILLA_NATS_URL FLOTILLA_SIM_CONTROL=$FLOTILLA_SIM_CONTROL
+"
+fi
 
 cat <<MSG
 Flotilla is up ($(( $(date +%s) - up_start ))s).
@@ -163,7 +171,7 @@ Flotilla is up ($(( $(date +%s) - up_start ))s).
              TLS + token; faults through http://127.0.0.1:$ctl_port
   logs       $data/log/
 Try, in another terminal:
-  build/flotilla get clusters
+${env_hint}  build/flotilla get clusters
   build/flotilla apply -f ../shared/testdata/real/karmada-samples/deployment.yaml
   build/flotilla apply -f ../shared/testdata/real/karmada-samples/propagationpolicy.yaml
   build/flotilla get bindings

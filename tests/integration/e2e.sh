@@ -109,6 +109,9 @@ check "the replacement is ready in member2" \
 check "the old copy is released while member1 is down" \
     eventually 30 has 'member1 +Released' "$fl" describe binding default/nginx-deployment
 check "member1 is still down then" has '^member1 +Unknown' "$fl" get clusters
+check "get works shows member1's copy to be deleted once member1 is Ready" \
+    has '^member1 +default +nginx-deployment +delete +yes +0/1 +Unknown +stale: cluster member1 is Unknown; delete held until it is Ready' \
+    "$fl" get works
 
 # 3. Recovery.
 "$fl" sim recover member1 >/dev/null

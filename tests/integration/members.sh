@@ -177,6 +177,8 @@ check "get bindings -o json: web's placement, template and member2's report" \
         ([.schedule.clusters[] | \"\\(.name):\\(.replicas)\"] == [\"member1:1\", \"member2:3\"]) and
         .spec.templateJson.spec.template.spec.containers[0].image == \"registry.example/web:1.0\" and
         .workStatus.member2.present == true'"
+check "events names the object of each decision" \
+    has 'scheduler/[^ ]+ +DecisionEvent +shop/web-deployment: \(none\) -> member1:1 member2:3' "$fl" events
 check "events -o json: the scheduler's decision for web, decoded" \
     eval "'$fl' events -o json | jq -e -s 'map(select(.type == \"DecisionEvent\" and
         .message.actor == \"scheduler\" and .key == \"shop/web-deployment\")) | length >= 1'"
@@ -204,6 +206,9 @@ check "no shop namespace in member3" absent member3 /api/v1/namespaces/shop
 check "member1 becomes Unknown" eventually 20 has '^member1 +Unknown' "$fl" get clusters
 check "web READY 3/4 while member1 is down (its 1 ready replica is stale)" \
     has 'web-deployment .* 3/4( |$)' "$fl" get bindings
+check "get bindings -o json: 3 of 4 ready, member1 stale" \
+    eval "'$fl' get bindings -o json | jq -e '.items[] | select(.name == \"web-deployment\") |
+        .readyReplicas == 3 and .wantReplicas == 4 and .staleClusters == [\"member1\"]'"
 check "get bindings -o wide names member1 as stale" \
     has 'web-deployment .* 3/4 .*member1' "$fl" get bindings -o wide
 check "describe marks member1 stale with its last report time" \
