@@ -766,6 +766,16 @@ model_interp_retain(json_t *desired, const json_t *observed)
     if (rc != 0) {
         return -ENOMEM;
     }
+    if (is_gvk(desired, "apps/v1", "Deployment")) {
+        /* §3.4 prunes these from every manifest placed in a Work: the
+         * member's controller writes them, and an apply that carried them
+         * back would make Flotilla a co-owner of the rollout's revision. */
+        json_t *ann = json_object_get(json_object_get(desired, "metadata"),
+                                      "annotations");
+
+        json_object_del(ann, "deployment.kubernetes.io/revision");
+        json_object_del(ann, "deployment.kubernetes.io/revision-history");
+    }
     if (is_gvk(desired, "apps/v1", "Deployment") &&
         strcmp(jstr(json_object_get(json_object_get(desired, "metadata"),
                                     "labels"),

@@ -518,6 +518,16 @@ report(struct am_member *m, struct work *w, int rc, json_t *live)
         st.present = false;
         json_decref(w->seen);
         w->seen = NULL;
+        if (w->done && !w->spec->delete_) {
+            /* Applied, and gone: someone deleted it in the member. The spec
+             * still wants it there, so it is applied again (by the caller,
+             * see reapply_if_missing()). */
+            log_info("copy missing", "cluster=%s binding=%s kind=%s reason=\"deleted in the member, not by Flotilla; applying it again\"",
+                     m->name, w->spec->binding, r->kind);
+            w->done = false;
+            w->retry_ns = 0;
+            w->backoff_ns = 0;
+        }
     } else if (rc != 0 || live == NULL) {
         /* The member did not answer: nothing new to say about it. */
         json_decref(live);
@@ -850,6 +860,18 @@ stopping(struct member_agent *a)
     return s;
 }
 
+/* Applies @w again at once when a report found its copy missing. */
+static void
+reapply_if_missing(struct am_member *m, struct work *w)
+{
+    int64_t now = util_time_now_ns();
+
+    if (!w->done && !w->spec->delete_ && w->retry_ns <= now) {
+        act(m, w, now);
+        poll_one(m, w);
+    }
+}
+
 /* ---------------------------------------------------------------- watching */
 
 /* Kinds watched, cluster-wide: their status changes without a write of ours. */
@@ -1042,6 +1064,7 @@ drain_events(struct am_member *m)
                                                "resourceVersion"));
         if (json_is_true(json_object_get(ev, "deleted"))) {
             report(m, w, -ENOENT, NULL);
+            reapply_if_missing(m, w);
         } else if (rv == NULL || strcmp(rv, w->reported_rv) != 0) {
             report(m, w, 0, json_incref(obj));
         }
@@ -1171,6 +1194,7 @@ poll_all(struct am_member *m, int64_t now)
         if (g == NULL || g->num < 2 ||
             (l = list_collection(m, &lists, r)) == NULL) {
             poll_one(m, w);
+            reapply_if_missing(m, w);
             continue;
         }
         if (l->rc != 0) {
@@ -1180,6 +1204,7 @@ poll_all(struct am_member *m, int64_t now)
             json_t *obj = json_object_get(l->by_name, r->name);
 
             report(m, w, obj != NULL ? 0 : -ENOENT, json_incref(obj));
+            reapply_if_missing(m, w);
         }
     }
     util_strmap_release(&groups);

@@ -186,13 +186,15 @@ check "get works -o yaml: member2's manifest carries the override" \
     has '^ +- image: mirror\.member2\.example/web:1\.0$' "$fl" get works -o yaml
 check "web READY 4/4 in get bindings" \
     eventually 20 has 'web-deployment .* 4/4( |$)' "$fl" get bindings
-# The executor renders web again once member1 reports it (retaining the
-# revision annotation the member added); the agent sees nothing new in it and
-# does not write it a second time.
-renders() { [ "$(grep -c 'actor=executor key=member1/shop/web-deployment decision="apply"' "$data/log/flotilla.log")" -ge 2 ]; }
+# The member's Deployment controller writes the revision annotation; the
+# manifest Flotilla applies leaves it out (interpreter.md §3.4), so the
+# member's report adds nothing to take back and web is written once.
 writes() { grep -c 'msg="applied" cluster=member1 binding=web-deployment' "$data/log/flotilla.log"; }
-check "web rendered twice for member1, written once" \
-    eval 'eventually 10 renders && [ "$(writes)" -eq 1 ]'
+check "web written once to member1" eval '[ "$(writes)" -eq 1 ]'
+check "member1's manifest for web carries no revision annotation, the member's copy does" \
+    eval "'$fl' get works -o json | jq -e '.items[] | select(.cluster == \"member1\" and .binding == \"web-deployment\") |
+        .spec.manifestJson.metadata.annotations[\"deployment.kubernetes.io/revision\"] == null' &&
+          jqtest member1 $dep/web '.metadata.annotations[\"deployment.kubernetes.io/revision\"] == \"1\"'"
 
 # 2. Namespaces only where needed.
 check "shop created in member1, labelled as Flotilla's" \
@@ -288,6 +290,8 @@ check "api deleted in member2 behind Flotilla's back comes back" \
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 check "it came back within 3s (took ${took}ms), from the watch, not a periodic read" \
     [ "$took" -le 3000 ]
+check "the member agent saw the copy missing and applied it again itself" \
+    grep -q 'msg="copy missing" cluster=member2 binding=api-deployment' "$data/log/flotilla.log"
 check "the member agent applied api in member2 twice" \
     eval '[ "$(grep -c '"'"'msg="applied" cluster=member2 binding=api-deployment'"'"' "$data/log/flotilla.log")" -ge 2 ]'
 

@@ -728,6 +728,32 @@ retain__replicas_only_with_hpa_label_rows17_19(void **state)
     json_decref(again);
 }
 
+/* Observed-only annotations are kept (§3.3), but not the ones §3.4 prunes
+ * from a Deployment's manifest: the member's controller owns them. */
+static void
+retain__keeps_observed_annotations_but_not_pruned_ones(void **state)
+{
+    json_t *d = js("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+                   "\"metadata\":{\"annotations\":{\"mine\":\"1\"}},"
+                   "\"spec\":{\"replicas\":2}}");
+    json_t *obs = js("{\"metadata\":{\"annotations\":{\"theirs\":\"x\","
+                     "\"deployment.kubernetes.io/revision\":\"3\","
+                     "\"deployment.kubernetes.io/revision-history\":\"1,2\"}},"
+                     "\"spec\":{\"replicas\":2}}");
+    json_t *ann;
+
+    (void)state;
+    assert_int_equal(model_interp_retain(d, obs), 0);
+    ann = json_object_get(json_object_get(d, "metadata"), "annotations");
+    assert_string_equal(json_string_value(json_object_get(ann, "mine")), "1");
+    assert_string_equal(json_string_value(json_object_get(ann, "theirs")), "x");
+    assert_null(json_object_get(ann, "deployment.kubernetes.io/revision"));
+    assert_null(json_object_get(ann,
+                                "deployment.kubernetes.io/revision-history"));
+    json_decref(d);
+    json_decref(obs);
+}
+
 static void
 retain__service_cluster_ip_row28(void **state)
 {
@@ -1075,6 +1101,7 @@ main(void)
         cmocka_unit_test(dependencies__statefulset_drops_claim_templates),
         cmocka_unit_test(dependencies__ingress_tls_without_secret_fails),
         cmocka_unit_test(retain__replicas_only_with_hpa_label_rows17_19),
+        cmocka_unit_test(retain__keeps_observed_annotations_but_not_pruned_ones),
         cmocka_unit_test(retain__service_cluster_ip_row28),
         cmocka_unit_test(prune__removes_server_fields_and_status),
         cmocka_unit_test(aggregate__job_completed_and_failed_rows54_56),
