@@ -24,6 +24,8 @@ struct cli_actor {
     int (*start)(const struct cfg *c, struct bus_conn *conn,
                  const char *instance, void **handle);
     void (*stop)(void *handle);
+    /* run only when --actors names it, never by default */
+    bool on_request;
 };
 
 /* Actors built into this program, terminated by { NULL }. */

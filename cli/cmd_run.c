@@ -41,6 +41,7 @@ usage(FILE *f)
             "  --config FILE   daemon configuration (docs/config.md); "
             "defaults apply without one\n"
             "  --actors LIST   actors to run; default: every actor built in\n"
+            "                  but pull-agent, which runs next to Pull members\n"
             "  --server URL    NATS server(s), overriding the configuration\n"
             "  --listen ADDR   endpoint address for /healthz /readyz /metrics\n"
             "\nActors built into this program:");
@@ -72,7 +73,9 @@ choose_actors(const char *list, const struct cli_actor **out, int *n)
     if (list == NULL) {
         for (const struct cli_actor *a = cli_actors; a->name && *n < MAX_RUN;
              a++) {
-            out[(*n)++] = a;
+            if (!a->on_request) {
+                out[(*n)++] = a;
+            }
         }
         return 0;
     }

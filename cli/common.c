@@ -59,19 +59,68 @@ member_agent_end(void *handle)
     member_agent_stop(handle);
 }
 
+/*
+ * The Pull members' agent: heartbeats and the member agent for the Pull
+ * members of the configuration that have an apiEndpoint. It runs where
+ * those members can be reached, so it is not among the default actors of
+ * the control plane: `flotilla run --actors pull-agent --config FILE`.
+ */
+struct pull_agent {
+    struct prober *heartbeats;
+    struct member_agent *works;
+};
+
+static int
+pull_agent_start(const struct cfg *c, struct bus_conn *conn,
+                 const char *instance, void **handle)
+{
+    struct pull_agent *pa = calloc(1, sizeof(*pa));
+    int rc;
+
+    if (pa == NULL) {
+        return -ENOMEM;
+    }
+    rc = prober_start_heartbeats(c, conn, instance, &pa->heartbeats);
+    if (rc == 0) {
+        rc = member_agent_start_pull(c, conn, instance, &pa->works);
+    }
+    if (rc != 0) {
+        prober_stop(pa->heartbeats);
+        free(pa);
+        return rc;
+    }
+    *handle = pa;
+    return 0;
+}
+
+static void
+pull_agent_stop(void *handle)
+{
+    struct pull_agent *pa = handle;
+
+    if (pa != NULL) {
+        member_agent_stop(pa->works);
+        prober_stop(pa->heartbeats);
+        free(pa);
+    }
+}
+
 const struct cli_actor cli_actors[] = {
-    { "member-agent", NULL, NULL, member_agent_run, member_agent_end },
-    { "application-failover", &appfo_core, appfo_config_build, NULL, NULL },
-    { "cluster", &ctaint_core, NULL, NULL, NULL },
-    { "cluster-status", &cstatus_core, settings_config, NULL, NULL },
-    { "executor", &executor_core, executor_config_from_cfg, NULL, NULL },
+    { "member-agent", NULL, NULL, member_agent_run, member_agent_end, false },
+    { "application-failover", &appfo_core, appfo_config_build, NULL, NULL,
+      false },
+    { "cluster", &ctaint_core, NULL, NULL, NULL, false },
+    { "cluster-status", &cstatus_core, settings_config, NULL, NULL, false },
+    { "executor", &executor_core, executor_config_from_cfg, NULL, NULL,
+      false },
     { "graceful-eviction", &geviction_core, geviction_config_build, NULL,
-      NULL },
-    { "policy", &policy_actor_core, NULL, NULL, NULL },
-    { "prober", NULL, NULL, prober_agent_start, prober_agent_stop },
-    { "scheduler", &sched_actor_core, NULL, NULL, NULL },
-    { "taint-manager", &tmgr_core, tmgr_config_build, NULL, NULL },
-    { NULL, NULL, NULL, NULL, NULL },
+      NULL, false },
+    { "policy", &policy_actor_core, NULL, NULL, NULL, false },
+    { "prober", NULL, NULL, prober_agent_start, prober_agent_stop, false },
+    { "pull-agent", NULL, NULL, pull_agent_start, pull_agent_stop, true },
+    { "scheduler", &sched_actor_core, NULL, NULL, NULL, false },
+    { "taint-manager", &tmgr_core, tmgr_config_build, NULL, NULL, false },
+    { NULL, NULL, NULL, NULL, NULL, false },
 };
 
 const char *

@@ -1348,8 +1348,9 @@ check_playable(struct live *l)
 
     for (size_t i = 0; i < d->nclusters; i++) {
         if (d->clusters[i].pull) {
-            /* TODO: Pull members need an agent that sends heartbeats from
-             * the simulator; until then a file with one is refused. */
+            /* TODO: a Pull member needs its agent (`flotilla run --actors
+             * pull-agent` with the member's endpoint) started beside the
+             * daemon; until the runner does, a file with one is refused. */
             return rt_fail(l, -ENOTSUP,
                            "%s:%d: clusters.%s: Pull members cannot be run "
                            "in real time yet",

@@ -1271,9 +1271,9 @@ member_main(void *arg)
     return NULL;
 }
 
-int
-member_agent_start(const struct cfg *c, struct bus_conn *conn,
-                   const char *instance, struct member_agent **out)
+static int
+start(const struct cfg *c, struct bus_conn *conn, const char *instance,
+      bool pull, struct member_agent **out)
 {
     struct member_agent *a = calloc(1, sizeof(*a));
     int rc = 0;
@@ -1299,7 +1299,8 @@ member_agent_start(const struct cfg *c, struct bus_conn *conn,
         struct kube_error err;
         char durable[512], filter[BUS_SUBJECT_MAX];
 
-        if (cm->sync_mode != CFG_SYNC_PUSH) {
+        if (cm->sync_mode != (pull ? CFG_SYNC_PULL : CFG_SYNC_PUSH) ||
+            cm->api_endpoint == NULL) {
             continue;
         }
         m->agent = a;
@@ -1334,10 +1335,24 @@ member_agent_start(const struct cfg *c, struct bus_conn *conn,
         member_agent_stop(a);
         return rc;
     }
-    log_info("member agent started", "members=%zu status_period_ms=%" PRId64,
-             a->n, a->status_period_ns / NS_PER_MS);
+    log_info("member agent started", "members=%zu sync_mode=%s status_period_ms=%" PRId64,
+             a->n, pull ? "Pull" : "Push", a->status_period_ns / NS_PER_MS);
     *out = a;
     return 0;
+}
+
+int
+member_agent_start(const struct cfg *c, struct bus_conn *conn,
+                   const char *instance, struct member_agent **out)
+{
+    return start(c, conn, instance, false, out);
+}
+
+int
+member_agent_start_pull(const struct cfg *c, struct bus_conn *conn,
+                        const char *instance, struct member_agent **out)
+{
+    return start(c, conn, instance, true, out);
 }
 
 void

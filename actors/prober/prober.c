@@ -40,6 +40,7 @@ struct probe_member {
 
 struct prober {
     struct bus_conn *conn;
+    bool pull;          /* Pull members' heartbeats instead of ProbeResults */
     char producer[160];
     int64_t period_ns;
     int64_t timeout_ns;
@@ -66,21 +67,49 @@ prober_result_fill(Flotilla__V1__ProbeResult *out, const char *cluster,
     out->latency_ns = latency_ns;
 }
 
+/*
+ * A Pull member's agent says the same as a probe, as a Heartbeat: its API
+ * server ready ("True"), answering not ready ("False"), or not answering the
+ * agent either ("Unknown"), with what it read of the member.
+ */
+static void
+heartbeat_from(const Flotilla__V1__ProbeResult *r, Flotilla__V1__Heartbeat *hb)
+{
+    hb->cluster = r->cluster;
+    hb->ready = strcmp(r->outcome, "ok") == 0          ? "True"
+                : strcmp(r->outcome, "not-ready") == 0 ? "False"
+                                                        : "Unknown";
+    hb->resource_summary = r->resource_summary;
+    hb->n_api_enablements = r->n_api_enablements;
+    hb->api_enablements = r->api_enablements;
+    hb->api_enablements_complete = r->api_enablements_complete;
+    hb->kubernetes_version = r->kubernetes_version;
+}
+
 static int
 publish(struct prober *p, const char *cluster,
         const Flotilla__V1__ProbeResult *r)
 {
+    Flotilla__V1__Heartbeat hb = FLOTILLA__V1__HEARTBEAT__INIT;
     struct actor_fx fx = { 0 };
     struct bus_pub pub = { 0 };
     char subject[BUS_SUBJECT_MAX];
     char id[256];
     int rc;
 
-    bus_subject_build(subject, sizeof(subject), "cluster.probe", cluster,
+    bus_subject_build(subject, sizeof(subject),
+                      p->pull ? "cluster.heartbeat" : "cluster.probe", cluster,
                       NULL, NULL);
     snprintf(id, sizeof(id), "%s:%" PRId64, cluster, r->probed_ns);
-    actor_fx_begin(&fx, "prober", p->producer, r->probed_ns, NULL, id);
-    rc = actor_fx_publish(&fx, subject, cluster, "ProbeResult", &r->base, 0);
+    actor_fx_begin(&fx, p->pull ? "pull-agent" : "prober", p->producer,
+                   r->probed_ns, NULL, id);
+    if (p->pull) {
+        heartbeat_from(r, &hb);
+        rc = actor_fx_publish(&fx, subject, cluster, "Heartbeat", &hb.base, 0);
+    } else {
+        rc = actor_fx_publish(&fx, subject, cluster, "ProbeResult", &r->base,
+                              0);
+    }
     if (rc == 0) {
         pub.subject = subject;
         pub.data = fx.outs[0].data;
@@ -187,9 +216,9 @@ member_main(void *arg)
     return NULL;
 }
 
-int
-prober_start(const struct cfg *c, struct bus_conn *conn, const char *instance,
-             struct prober **out)
+static int
+start(const struct cfg *c, struct bus_conn *conn, const char *instance,
+      bool pull, struct prober **out)
 {
     struct prober *p = calloc(1, sizeof(*p));
     int rc = 0;
@@ -198,10 +227,12 @@ prober_start(const struct cfg *c, struct bus_conn *conn, const char *instance,
         return -ENOMEM;
     }
     p->conn = conn;
-    p->period_ns = c->settings.probe_period_ns;
+    p->pull = pull;
+    p->period_ns = pull ? c->settings.heartbeat_period_ns
+                        : c->settings.probe_period_ns;
     p->timeout_ns = c->settings.probe_timeout_ns;
-    snprintf(p->producer, sizeof(p->producer), "prober/%s",
-             instance != NULL ? instance : "0");
+    snprintf(p->producer, sizeof(p->producer), "%s/%s",
+             pull ? "pull-agent" : "prober", instance != NULL ? instance : "0");
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
     p->members = calloc(c->n_members + 1, sizeof(*p->members));
@@ -215,7 +246,8 @@ prober_start(const struct cfg *c, struct bus_conn *conn, const char *instance,
         struct kube_client_config kc;
         struct kube_error err;
 
-        if (cm->sync_mode != CFG_SYNC_PUSH) {
+        if (cm->sync_mode != (pull ? CFG_SYNC_PULL : CFG_SYNC_PUSH) ||
+            cm->api_endpoint == NULL) {
             continue;
         }
         m->p = p;
@@ -241,11 +273,25 @@ prober_start(const struct cfg *c, struct bus_conn *conn, const char *instance,
         prober_stop(p);
         return rc;
     }
-    log_info("prober started", "members=%zu period_ms=%" PRId64
-             " timeout_ms=%" PRId64, p->n, p->period_ns / NS_PER_MS,
-             p->timeout_ns / NS_PER_MS);
+    log_info(pull ? "heartbeats started" : "prober started",
+             "members=%zu period_ms=%" PRId64 " timeout_ms=%" PRId64, p->n,
+             p->period_ns / NS_PER_MS, p->timeout_ns / NS_PER_MS);
     *out = p;
     return 0;
+}
+
+int
+prober_start(const struct cfg *c, struct bus_conn *conn, const char *instance,
+             struct prober **out)
+{
+    return start(c, conn, instance, false, out);
+}
+
+int
+prober_start_heartbeats(const struct cfg *c, struct bus_conn *conn,
+                        const char *instance, struct prober **out)
+{
+    return start(c, conn, instance, true, out);
 }
 
 void

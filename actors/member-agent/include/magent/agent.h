@@ -34,6 +34,15 @@ struct member_agent;
 int member_agent_start(const struct cfg *c, struct bus_conn *conn,
                        const char *instance, struct member_agent **out);
 
+/*
+ * The same for the Pull members of @c that have an apiEndpoint: what a Pull
+ * member's agent runs next to it (`flotilla run --actors pull-agent`),
+ * taking the member's work from the bus instead of the control plane
+ * reaching into the member.
+ */
+int member_agent_start_pull(const struct cfg *c, struct bus_conn *conn,
+                            const char *instance, struct member_agent **out);
+
 /* Stops every member thread and frees @a. NULL is fine. */
 void member_agent_stop(struct member_agent *a);
 

@@ -30,6 +30,16 @@ struct prober;
 int prober_start(const struct cfg *c, struct bus_conn *conn,
                  const char *instance, struct prober **out);
 
+/*
+ * The Pull side, run by a Pull member's agent (`flotilla run --actors
+ * pull-agent`, where the member's API server can be reached): for every Pull
+ * member of @c that has an apiEndpoint, the same probe every
+ * heartbeatPeriod, sent as a Heartbeat on cluster.heartbeat.<cluster>
+ * (ready "True", "False" for a not-ready answer, "Unknown" for none).
+ */
+int prober_start_heartbeats(const struct cfg *c, struct bus_conn *conn,
+                            const char *instance, struct prober **out);
+
 /* Stops every probe thread and frees @p. NULL is fine. */
 void prober_stop(struct prober *p);
 
