@@ -1,5 +1,5 @@
 # Shared by the shell integration tests that start the embedded default
-# (tools/up.sh). Source it; it defines functions only.
+# (tools/up.sh), and their checks. Source it; it defines functions only.
 
 # fl_free_port: a loopback port nothing listens on, chosen below the
 # kernel's ephemeral range so that an outgoing connection cannot take it
@@ -67,3 +67,30 @@ fl_stop_up() {
     wait "$up_pid" 2>/dev/null
     up_pid=
 }
+
+# check NAME COMMAND...: runs the command and counts it in $passed or
+# $failed; on a failure, also calls the test's dump_state (what to show).
+check() {
+    local name=$1; shift
+    if "$@"; then
+        echo "ok   $name"; passed=$((passed + 1))
+    else
+        echo "FAIL $name"; failed=$((failed + 1))
+        if declare -F dump_state >/dev/null; then dump_state; fi
+    fi
+}
+
+# eventually SECONDS COMMAND...: retries the command every 0.3 s until it
+# succeeds; past the time, runs it once more with its output shown.
+eventually() {
+    local limit=$1; shift
+    local end=$(( $(date +%s) + limit ))
+    while [ "$(date +%s)" -le "$end" ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.3
+    done
+    "$@"
+}
+
+# has PATTERN COMMAND...: the command's output matches the extended regex.
+has() { local pattern=$1; shift; "$@" 2>&1 | grep -Eq -- "$pattern"; }

@@ -45,26 +45,10 @@ fl="$build/flotilla"
 fl_start_up "$build" "$src" "$data" || exit 1
 token=$(cat "$data/members/token")
 
-check() {   # check NAME COMMAND... (passes when the command succeeds)
-    local name=$1; shift
-    if "$@"; then
-        echo "ok   $name"; passed=$((passed + 1))
-    else
-        echo "FAIL $name"; failed=$((failed + 1))
-        echo "--- state"; "$fl" get clusters; "$fl" get bindings -o wide; "$fl" get works
-        echo "--- last daemon log lines"; tail -n 30 "$data/log/flotilla.log"
-    fi
+dump_state() {   # for check (lib.sh), on a failure
+    echo "--- state"; "$fl" get clusters; "$fl" get bindings -o wide; "$fl" get works
+    echo "--- last daemon log lines"; tail -n 30 "$data/log/flotilla.log"
 }
-eventually() {   # eventually SECONDS COMMAND...: retries until it succeeds
-    local limit=$1; shift
-    local end=$(( $(date +%s) + limit ))
-    while [ "$(date +%s)" -le "$end" ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.3
-    done
-    "$@"
-}
-has() { local pattern=$1; shift; "$@" 2>&1 | grep -Eq -- "$pattern"; }
 port_of() { sed -n "s/.*\"$1\": *\([0-9]*\).*/\1/p" "$data/sim.json" | head -n 1; }
 # kube MEMBER METHOD PATH [BODY]: the member's REST API, as a client would
 # reach it (TLS, bearer token); prints the body, fails on no answer in 3s.

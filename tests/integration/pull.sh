@@ -25,27 +25,11 @@ cleanup() {
 }
 trap cleanup EXIT
 fl="$build/flotilla"
-check() {
-    local name=$1; shift
-    if "$@"; then
-        echo "ok   $name"; passed=$((passed + 1))
-    else
-        echo "FAIL $name"; failed=$((failed + 1))
-        echo "--- state"; "$fl" get clusters; "$fl" get works
-        echo "--- control plane"; tail -n 20 "$dir/cp.log"
-        echo "--- agent"; tail -n 20 "$dir/agent.log"
-    fi
+dump_state() {   # for check (lib.sh), on a failure
+    echo "--- state"; "$fl" get clusters; "$fl" get works
+    echo "--- control plane"; tail -n 20 "$dir/cp.log"
+    echo "--- agent"; tail -n 20 "$dir/agent.log"
 }
-eventually() {
-    local limit=$1; shift
-    local end=$(( $(date +%s) + limit ))
-    while [ "$(date +%s)" -le "$end" ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.3
-    done
-    "$@"
-}
-has() { local pattern=$1; shift; "$@" 2>&1 | grep -Eq -- "$pattern"; }
 
 nport=$(fl_free_port)
 "${NATS_SERVER:-nats-server}" -js -a 127.0.0.1 -p "$nport" -sd "$dir/js" </dev/null >"$dir/nats.log" 2>&1 &
