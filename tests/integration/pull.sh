@@ -43,31 +43,28 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$dir/sim.json" ] && break; sleep 0.05; done
 port=$(sed -n 's/.*"edge1": *\([0-9]*\).*/\1/p' "$dir/sim.json")
 
-settings="settings:
+# config FILE [ENDPOINT]: the same bus and timings for both processes; the
+# agent's file alone gives edge1 an endpoint.
+config() {
+    cat >"$1" <<YAML
+nats: {urls: [$FLOTILLA_NATS_URL]}
+daemon: {listen: 127.0.0.1:$(fl_free_port)}
+settings:
   probePeriod: 1s
   probeTimeout: 500ms
   failureThreshold: 2s
   successThreshold: 2s
   statusPeriod: 1s
   heartbeatPeriod: 1s
-  heartbeatGrace: 4s"
-cat >"$dir/cp.yaml" <<YAML
-nats: {urls: [$FLOTILLA_NATS_URL]}
-daemon: {listen: 127.0.0.1:$(fl_free_port)}
-$settings
+  heartbeatGrace: 4s
 members:
   - name: edge1
     syncMode: Pull
 YAML
-cat >"$dir/agent.yaml" <<YAML
-nats: {urls: [$FLOTILLA_NATS_URL]}
-daemon: {listen: 127.0.0.1:$(fl_free_port)}
-$settings
-members:
-  - name: edge1
-    syncMode: Pull
-    apiEndpoint: http://127.0.0.1:$port
-YAML
+    [ -z "${2:-}" ] || echo "    apiEndpoint: $2" >>"$1"
+}
+config "$dir/cp.yaml"
+config "$dir/agent.yaml" "http://127.0.0.1:$port"
 "$fl" run --config "$dir/cp.yaml" </dev/null >"$dir/cp.log" 2>&1 &
 pids+=($!)
 start_agent() {
