@@ -9,6 +9,9 @@ build=${1:-$here/build}
 data=${FLOTILLA_DATA:-$here/.up}
 nats_port=${FLOTILLA_NATS_PORT:-4222}
 http_port=${FLOTILLA_HTTP_PORT:-9470}
+# A store from an earlier run: this one resumes it.
+resumed=
+[ -d "$data/nats/jetstream" ] && resumed=1
 mkdir -p "$data/nats" "$data/log"
 up_start=$(date +%s)
 
@@ -163,6 +166,14 @@ if [ "$data" != "$here/.up" ]; then
 "
 fi
 
+if [ -n "$resumed" ]; then
+    try_apply="  (resumed from $data: what was applied before is still there)
+"
+else
+    try_apply="  build/flotilla apply -f ../shared/testdata/real/karmada-samples/deployment.yaml
+  build/flotilla apply -f ../shared/testdata/real/karmada-samples/propagationpolicy.yaml
+"
+fi
 cat <<MSG
 Flotilla is up ($(( $(date +%s) - up_start ))s).
   bus        $FLOTILLA_NATS_URL (JetStream, store in $data/nats, encrypted)
@@ -172,9 +183,7 @@ Flotilla is up ($(( $(date +%s) - up_start ))s).
   logs       $data/log/
 Try, in another terminal:
 ${env_hint}  build/flotilla get clusters
-  build/flotilla apply -f ../shared/testdata/real/karmada-samples/deployment.yaml
-  build/flotilla apply -f ../shared/testdata/real/karmada-samples/propagationpolicy.yaml
-  build/flotilla get bindings
+${try_apply}  build/flotilla get bindings
   build/flotilla get works
 The README walks through a failover. Ctrl-C stops everything.
 MSG
