@@ -93,6 +93,9 @@ struct am_member {
         bool started;
     } watches[WATCHED_KINDS];
     pthread_mutex_t events_lock;
+    /* object keys of the works of watched kinds: events of other objects
+     * (a real member holds many) are dropped by the watch thread at once */
+    struct strmap wanted;
     json_t *events;            /* [{"key", "type", "object"}], oldest first */
     bool events_dropped;       /* the queue overflowed: read everything */
 };
@@ -908,9 +911,13 @@ on_watch_event(void *arg, enum kube_event_type type, json_t *object)
     object_key(wt->api_version, wt->kind,
                json_string_value(json_object_get(meta, "namespace")), name,
                key, sizeof(key));
+    pthread_mutex_lock(&m->events_lock);
+    if (util_strmap_get(&m->wanted, key) == NULL) {
+        pthread_mutex_unlock(&m->events_lock);
+        return atomic_load(&m->agent->stop_watches) ? 1 : 0;
+    }
     ev = json_pack("{s:s, s:b, s:O}", "key", key, "deleted",
                    type == KUBE_EVENT_DELETED, "object", object);
-    pthread_mutex_lock(&m->events_lock);
     if (ev != NULL && json_array_size(m->events) < EVENTS_MAX) {
         json_array_append_new(m->events, ev);
     } else {
@@ -989,9 +996,20 @@ watch_kind_of(struct am_member *m, const struct work *w)
     for (size_t i = 0; i < sizeof(watched_kinds) / sizeof(watched_kinds[0]);
          i++) {
         struct am_watch *wt = &m->watches[i];
+        char key[700];
 
         if (strcmp(r->api_version, watched_kinds[i][0]) != 0 ||
-            strcmp(r->kind, watched_kinds[i][1]) != 0 || wt->started) {
+            strcmp(r->kind, watched_kinds[i][1]) != 0) {
+            continue;
+        }
+        /* A work deleted later leaves its key behind: its events then go
+         * to drain_events(), which finds no work for them. */
+        object_key(r->api_version, r->kind, r->namespace_, r->name, key,
+                   sizeof(key));
+        pthread_mutex_lock(&m->events_lock);
+        (void)util_strmap_put(&m->wanted, key);
+        pthread_mutex_unlock(&m->events_lock);
+        if (wt->started) {
             continue;
         }
         wt->m = m;
@@ -1386,6 +1404,7 @@ member_agent_stop(struct member_agent *a)
             }
         }
         json_decref(m->events);
+        util_strmap_release(&m->wanted);
         pthread_mutex_destroy(&m->events_lock);
         bus_consumer_close(m->consumer);
         kube_client_free(m->client);
