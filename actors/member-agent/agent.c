@@ -1269,9 +1269,10 @@ member_main(void *arg)
                                       msgs[i].len);
 
                 if (w != NULL) {
+                    /* first: the events of the apply must not be missed */
+                    watch_kind_of(m, w);
                     act(m, w, now);
                     poll_one(m, w);
-                    watch_kind_of(m, w);
                 }
                 (void)bus_msg_ack(&msgs[i]);
             }
