@@ -109,7 +109,7 @@ keys(struct get_ctx *g, const char *prefix, const char ***out)
         }
     }
     if (k != NULL) {
-        qsort(k, n, sizeof(*k), table_cmp_str);
+        qsort(k, n, sizeof(*k), util_cmp_str);
     }
     *out = k;
     return n;

@@ -103,8 +103,3 @@ table_print(const struct table *t, FILE *f)
     }
 }
 
-int
-table_cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}

@@ -28,7 +28,4 @@ void table_row(struct table *t, ...);
 /* Prints the columns aligned, kubectl-style (three spaces apart). */
 void table_print(const struct table *t, FILE *f);
 
-/* qsort comparator for an array of const char *. */
-int table_cmp_str(const void *a, const void *b);
-
 #endif /* CLI_TABLE_H */

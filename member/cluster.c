@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include "util/hash.h"
+#include "util/strmap.h"
 
 #define DEFAULT_SLOW_NS   (INT64_C(40) * 1000000000)
 #define DEFAULT_PERIOD_NS (INT64_C(20) * 1000000000)
@@ -722,12 +723,6 @@ member_selector_match(const char *label_selector, const char *field_selector,
     return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int
 member_cluster_list(struct member_cluster *mc, const char *resource,
                     const char *ns, const char *label_selector,
@@ -757,7 +752,7 @@ member_cluster_list(struct member_cluster *mc, const char *resource,
     json_object_foreach(bucket, key, obj) {
         keys[n++] = key;
     }
-    qsort(keys, n, sizeof(*keys), cmp_str);
+    qsort(keys, n, sizeof(*keys), util_cmp_str);
     for (i = 0; i < n; i++) {
         bool lm;
         bool fm;

@@ -4,6 +4,7 @@
  * Secrets, ServiceAccounts and PVCs a workload's pod template refers to.
  */
 #include "model/interp.h"
+#include "util/strmap.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -144,12 +145,6 @@ pod_spec_refs(const json_t *spec, struct deps *d)
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
 emit(struct deps *d, const char *ns, json_t *out)
 {
     for (int k = 0; k < DEP_KINDS; k++) {
@@ -165,7 +160,7 @@ emit(struct deps *d, const char *ns, json_t *out)
         json_object_foreach(d->names[k], key, v) {
             names[i++] = key;
         }
-        qsort(names, n, sizeof(*names), cmp_str);
+        qsort(names, n, sizeof(*names), util_cmp_str);
         for (i = 0; i < n; i++) {
             json_array_append_new(out,
                                   json_pack("{s:s,s:s,s:s,s:s}", "apiVersion",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/interp.h"
+#include "util/strmap.h"
 
 static json_t *
 ensure_map(json_t *parent, const char *key)
@@ -79,12 +80,6 @@ conflict_value(const struct model_render_args *a, const json_t *ann)
                : "abort";
 }
 
-static int
-cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* Comma-joined sorted keys of @map plus @extra (NULL-terminated). */
 static json_t *
 managed_keys(const json_t *map, const char *const *extra)
@@ -109,7 +104,7 @@ managed_keys(const json_t *map, const char *const *extra)
             keys[i++] = *extra;
         }
     }
-    qsort(keys, i, sizeof(*keys), cmp_str);
+    qsort(keys, i, sizeof(*keys), util_cmp_str);
     for (size_t j = 0; j < i; j++) {
         len += strlen(keys[j]) + 1;
     }

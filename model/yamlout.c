@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/decode.h"
+#include "util/strmap.h"
 
 struct buf {
     char *s;
@@ -128,12 +129,6 @@ scalar(struct buf *b, const json_t *v)
     puts_(b, num);
 }
 
-static int
-cmp_keys(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static void emit(struct buf *b, const json_t *v, int col);
 
 static bool
@@ -187,7 +182,7 @@ emit(struct buf *b, const json_t *v, int col)
         json_object_foreach((json_t *)v, k, x) {
             keys[i++] = k;
         }
-        qsort(keys, n, sizeof(*keys), cmp_keys);
+        qsort(keys, n, sizeof(*keys), util_cmp_str);
         for (i = 0; i < n; i++) {
             json_t *key = json_string(keys[i]);
 

@@ -152,3 +152,29 @@ util_strmap_next(const struct strmap *m, size_t *i)
     }
     return NULL;
 }
+
+int
+util_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **
+util_strmap_sorted_keys(const struct strmap *m, size_t *n)
+{
+    const char **keys = calloc(m->len + 1, sizeof(*keys));
+    struct strmap_entry *e;
+    size_t i = 0, k = 0;
+
+    if (keys == NULL) {
+        return NULL;
+    }
+    while ((e = util_strmap_next(m, &i)) != NULL) {
+        keys[k++] = e->key;
+    }
+    qsort(keys, k, sizeof(*keys), util_cmp_str);
+    if (n != NULL) {
+        *n = k;
+    }
+    return keys;
+}

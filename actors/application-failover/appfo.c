@@ -880,28 +880,16 @@ af_handle(void *v, const struct actor_msg *m, int64_t now,
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 evaluate_all(struct appfo_state *s, struct actor_fx *fx, int64_t now)
 {
-    char **keys = malloc((s->pairs.len + 1) * sizeof(*keys));
-    struct strmap_entry *e;
     size_t n = 0;
-    size_t i = 0;
+    const char **keys = util_strmap_sorted_keys(&s->pairs, &n);
     int rc = 0;
 
     if (keys == NULL) {
         return -ENOMEM;
     }
-    while ((e = util_strmap_next(&s->pairs, &i)) != NULL) {
-        keys[n++] = e->key;
-    }
-    qsort(keys, n, sizeof(*keys), cmp_str);
-    for (i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < n && rc == 0; i++) {
         struct pair *p = util_strmap_get(&s->pairs, keys[i])->ptr;
 
         rc = evaluate(s, fx, p->ns, p->name, p->cluster, now);

@@ -226,30 +226,6 @@ cluster_get(struct ct_state *s, const char *name, bool create)
     return e->ptr;
 }
 
-/* Policy names in a stable (byte-wise) order; the caller frees the array. */
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static const char **
-sorted_keys(const struct strmap *m)
-{
-    const char **keys = calloc(m->len + 1, sizeof(*keys));
-    struct strmap_entry *e;
-    size_t i = 0, n = 0;
-
-    if (keys == NULL) {
-        return NULL;
-    }
-    while ((e = util_strmap_next(m, &i)) != NULL) {
-        keys[n++] = e->key;
-    }
-    qsort(keys, n, sizeof(*keys), cmp_str);
-    return keys;
-}
-
 /* Updates whether policy @p holds its taints on cluster @c (@name). */
 static int
 update_hold(struct ct_cluster *c, const char *name, const struct ct_policy *p)
@@ -320,7 +296,7 @@ static int
 claim_policies(struct ct_state *s, struct ct_cluster *c, const char *name,
                struct ct_set *out)
 {
-    const char **names = sorted_keys(&s->policies);
+    const char **names = util_strmap_sorted_keys(&s->policies, NULL);
     const char **held = NULL;
     int rc = 0;
 
@@ -328,7 +304,7 @@ claim_policies(struct ct_state *s, struct ct_cluster *c, const char *name,
         return -ENOMEM;
     }
     /* Holds of policies that are gone go with them. */
-    held = sorted_keys(&c->holds);
+    held = util_strmap_sorted_keys(&c->holds, NULL);
     for (size_t i = 0; held != NULL && held[i] != NULL; i++) {
         if (util_strmap_get(&s->policies, held[i]) == NULL) {
             (void)util_strmap_del(&c->holds, held[i]);
@@ -537,7 +513,7 @@ recompute(struct ct_state *s, const char *name, int64_t now,
 static int
 recompute_all(struct ct_state *s, int64_t now, struct actor_fx *fx)
 {
-    const char **names = sorted_keys(&s->clusters);
+    const char **names = util_strmap_sorted_keys(&s->clusters, NULL);
     int rc = 0;
 
     if (names == NULL) {
@@ -1010,7 +986,7 @@ static int
 ct_resume(void *p, int64_t now, struct actor_fx *fx)
 {
     struct ct_state *s = p;
-    const char **names = sorted_keys(&s->clusters);
+    const char **names = util_strmap_sorted_keys(&s->clusters, NULL);
     int rc = 0;
 
     if (names == NULL) {

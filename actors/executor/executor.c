@@ -1133,12 +1133,6 @@ render_target(struct executor_state *s, struct ex_binding *b,
 
 /* ---------------------------------------------------------------- deciding */
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /*
  * The clusters to look at for @b: its targets, its eviction tasks and every
  * member holding a copy; sorted, deduplicated. *out is malloc'd.
@@ -1174,7 +1168,7 @@ binding_clusters(const struct ex_binding *b, const char ***out, size_t *n)
             v[k++] = d->eviction_tasks[j]->from_cluster;
         }
     }
-    qsort(v, k, sizeof(*v), cmp_str);
+    qsort(v, k, sizeof(*v), util_cmp_str);
     i = 0;
     for (size_t j = 0; j < k; j++) {
         if (i == 0 || strcmp(v[i - 1], v[j]) != 0) {

@@ -894,12 +894,6 @@ decide_binding(struct geviction_state *s, struct actor_fx *fx, struct bnd *b,
     return rc;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Decides every machine, in key order (deterministic output ids). */
 static int
 decide_all(struct geviction_state *s, struct actor_fx *fx, int64_t now)
@@ -921,7 +915,7 @@ decide_all(struct geviction_state *s, struct actor_fx *fx, int64_t now)
         }
         n++;
     }
-    qsort(keys, n, sizeof(*keys), cmp_str);
+    qsort(keys, n, sizeof(*keys), util_cmp_str);
     for (i = 0; i < n && rc == 0; i++) {
         e = util_strmap_get(&s->machines, keys[i]);
         if (e != NULL && e->ptr != NULL) {

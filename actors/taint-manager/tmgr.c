@@ -352,31 +352,7 @@ pair_drop(struct tmgr_state *s, struct pair *p)
     pair_free(p);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The keys of @m, sorted, for a deterministic order; free the array only. */
-static char **
-sorted_keys(const struct strmap *m, size_t *n)
-{
-    char **keys = malloc((m->len + 1) * sizeof(*keys));
-    struct strmap_entry *e;
-    size_t i = 0;
-
-    *n = 0;
-    if (keys == NULL) {
-        return NULL;
-    }
-    while ((e = util_strmap_next(m, &i)) != NULL) {
-        keys[(*n)++] = e->key;
-    }
-    qsort(keys, *n, sizeof(*keys), cmp_str);
-    return keys;
-}
-
 /* ------------------------------------------------------------ helpers */
 
 static bool
@@ -890,7 +866,7 @@ evaluate_bindings(struct tmgr_state *s, struct actor_fx *fx,
                                 : ix != NULL    ? ix->ptr
                                                 : &none;
     size_t n = 0;
-    char **keys = sorted_keys(from, &n);
+    const char **keys = util_strmap_sorted_keys(from, &n);
     int rc = 0;
 
     if (keys == NULL) {
@@ -978,7 +954,7 @@ static int
 withdraw_undecided(struct tmgr_state *s, struct actor_fx *fx, int64_t now)
 {
     size_t n = 0;
-    char **keys = sorted_keys(&s->pairs, &n);
+    const char **keys = util_strmap_sorted_keys(&s->pairs, &n);
     int rc = 0;
 
     if (keys == NULL) {

@@ -8,6 +8,10 @@
 
 #include <errno.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strmap.h"
 #include "util/time.h"
 
 static void
@@ -70,6 +74,39 @@ duration_format__round_trips(void **state)
     }
 }
 
+/* The keys in byte order, whatever the slot order; an empty map gives none. */
+static void
+strmap_sorted_keys__byte_order_and_count(void **state)
+{
+    static const char *const in[] = { "m2", "b", "m10", "a/b", "B", "m1" };
+    static const char *const want[] = { "B", "a/b", "b", "m1", "m10", "m2" };
+    struct strmap m = { 0 };
+    const char **keys;
+    size_t n = 99;
+
+    (void)state;
+    keys = util_strmap_sorted_keys(&m, &n);
+    assert_non_null(keys);
+    assert_int_equal(n, 0);
+    assert_null(keys[0]);
+    free(keys);
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        assert_non_null(util_strmap_put(&m, in[i]));
+    }
+    (void)util_strmap_del(&m, "b");
+    keys = util_strmap_sorted_keys(&m, &n);
+    assert_int_equal(n, 5);
+    for (size_t i = 0, j = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        if (strcmp(want[i], "b") == 0) {
+            continue;
+        }
+        assert_string_equal(keys[j++], want[i]);
+    }
+    assert_null(keys[5]);
+    free(keys);
+    util_strmap_release(&m);
+}
+
 int
 main(void)
 {
@@ -78,6 +115,7 @@ main(void)
         cmocka_unit_test(duration_parse__accepts_fractions_and_ms),
         cmocka_unit_test(duration_parse__rejects_bad_text),
         cmocka_unit_test(duration_format__round_trips),
+        cmocka_unit_test(strmap_sorted_keys__byte_order_and_count),
     };
 
     return cmocka_run_group_tests_name("util.time", tests, NULL, NULL);

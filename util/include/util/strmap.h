@@ -42,4 +42,14 @@ void *util_strmap_del(struct strmap *m, const char *key);
 /* Iterates: pass *@i = 0 first; returns NULL at the end. */
 struct strmap_entry *util_strmap_next(const struct strmap *m, size_t *i);
 
+/*
+ * The keys of @m in byte-wise order, NULL-terminated, *@n of them (@n may be
+ * NULL): a new array of borrowed pointers (free() the array only), valid
+ * while no key is added or removed. NULL when out of memory.
+ */
+const char **util_strmap_sorted_keys(const struct strmap *m, size_t *n);
+
+/* qsort() comparator for an array of C strings (const char *). */
+int util_cmp_str(const void *a, const void *b);
+
 #endif /* UTIL_STRMAP_H */
