@@ -577,13 +577,6 @@ evaluate(struct appfo_state *s, struct actor_fx *fx, const char *ns,
 
 /* ------------------------------------------------------------ inputs */
 
-static void *
-unpack(const struct actor_msg *m, const ProtobufCMessageDescriptor *d)
-{
-    return protobuf_c_message_unpack(d, NULL, m->env->payload.len,
-                                     m->env->payload.data);
-}
-
 static int
 set_rules(struct bnd *b, const Flotilla__V1__FailoverBehavior *f)
 {
@@ -614,7 +607,7 @@ take_spec(struct appfo_state *s, const struct actor_msg *m, struct bnd **out)
     struct bnd *b = NULL;
     int rc = 0;
 
-    sp = unpack(m, &flotilla__v1__binding_spec__descriptor);
+    sp = actor_msg_unpack(m, &flotilla__v1__binding_spec__descriptor);
     if (sp == NULL || sp->name == NULL || sp->name[0] == '\0') {
         rc = -EBADMSG;
         goto out;
@@ -672,7 +665,7 @@ take_schedule(struct appfo_state *s, const struct actor_msg *m,
     struct bnd *b;
 
     *old = NULL;
-    d = unpack(m, &flotilla__v1__schedule_decision__descriptor);
+    d = actor_msg_unpack(m, &flotilla__v1__schedule_decision__descriptor);
     if (d == NULL || d->name == NULL || d->name[0] == '\0') {
         if (d != NULL) {
             flotilla__v1__schedule_decision__free_unpacked(d, NULL);
@@ -701,7 +694,7 @@ take_work(struct appfo_state *s, const struct actor_msg *m,
     struct pair *p = NULL;
     int rc = 0;
 
-    ws = unpack(m, &flotilla__v1__work_status__descriptor);
+    ws = actor_msg_unpack(m, &flotilla__v1__work_status__descriptor);
     if (ws == NULL || ws->cluster == NULL || ws->cluster[0] == '\0' ||
         ws->binding == NULL || ws->binding[0] == '\0') {
         rc = -EBADMSG;
@@ -744,7 +737,7 @@ take_own_request(struct appfo_state *s, const struct actor_msg *m)
     if (!own_producer(m->env)) {
         return 0;
     }
-    r = unpack(m, &flotilla__v1__eviction_request__descriptor);
+    r = actor_msg_unpack(m, &flotilla__v1__eviction_request__descriptor);
     if (r == NULL) {
         return -EBADMSG;
     }
@@ -768,7 +761,7 @@ take_own_record(struct appfo_state *s, const struct actor_msg *m)
     if (!own_producer(m->env)) {
         return 0;
     }
-    ev = unpack(m, &flotilla__v1__failover_event__descriptor);
+    ev = actor_msg_unpack(m, &flotilla__v1__failover_event__descriptor);
     if (ev == NULL) {
         return -EBADMSG;
     }

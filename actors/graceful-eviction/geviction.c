@@ -597,13 +597,6 @@ decide(struct geviction_state *s, struct actor_fx *fx, struct machine *m,
 
 /* ------------------------------------------------------------ inputs */
 
-static void *
-unpack(const struct actor_msg *m, const ProtobufCMessageDescriptor *d)
-{
-    return protobuf_c_message_unpack(d, NULL, m->env->payload.len,
-                                     m->env->payload.data);
-}
-
 static const char *
 purge_name(struct bnd *b, const char *mode)
 {
@@ -689,7 +682,7 @@ take_schedule(struct geviction_state *s, const struct actor_msg *msg,
     struct bnd *b;
 
     *old = NULL;
-    d = unpack(msg, &flotilla__v1__schedule_decision__descriptor);
+    d = actor_msg_unpack(msg, &flotilla__v1__schedule_decision__descriptor);
     if (d == NULL || d->name == NULL || d->name[0] == '\0') {
         if (d != NULL) {
             flotilla__v1__schedule_decision__free_unpacked(d, NULL);
@@ -724,7 +717,7 @@ take_spec(struct geviction_state *s, const struct actor_msg *msg,
     const char *type;
     struct bnd *b;
 
-    sp = unpack(msg, &flotilla__v1__binding_spec__descriptor);
+    sp = actor_msg_unpack(msg, &flotilla__v1__binding_spec__descriptor);
     if (sp == NULL || sp->name == NULL || sp->name[0] == '\0') {
         if (sp != NULL) {
             flotilla__v1__binding_spec__free_unpacked(sp, NULL);
@@ -753,7 +746,7 @@ take_work(struct geviction_state *s, const struct actor_msg *msg,
     struct work *w;
     char key[900];
 
-    ws = unpack(msg, &flotilla__v1__work_status__descriptor);
+    ws = actor_msg_unpack(msg, &flotilla__v1__work_status__descriptor);
     if (ws == NULL || ws->cluster == NULL || ws->cluster[0] == '\0' ||
         ws->binding == NULL || ws->binding[0] == '\0') {
         if (ws != NULL) {
@@ -788,7 +781,7 @@ take_status(struct geviction_state *s, const struct actor_msg *msg)
     struct strmap_entry *e;
     struct cl *c;
 
-    st = unpack(msg, &flotilla__v1__cluster_status__descriptor);
+    st = actor_msg_unpack(msg, &flotilla__v1__cluster_status__descriptor);
     if (st == NULL || st->name == NULL || st->name[0] == '\0') {
         if (st != NULL) {
             flotilla__v1__cluster_status__free_unpacked(st, NULL);
@@ -816,7 +809,7 @@ take_own_release(struct geviction_state *s, const struct actor_msg *msg)
     Flotilla__V1__EvictionRelease *r;
     struct machine *m;
 
-    r = unpack(msg, &flotilla__v1__eviction_release__descriptor);
+    r = actor_msg_unpack(msg, &flotilla__v1__eviction_release__descriptor);
     if (r == NULL) {
         return -EBADMSG;
     }

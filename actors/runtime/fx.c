@@ -296,3 +296,10 @@ actor_timer_key(const struct strmap *names, const char *name)
 
     return e != NULL ? e->ptr : NULL;
 }
+
+void *
+actor_msg_unpack(const struct actor_msg *m, const ProtobufCMessageDescriptor *d)
+{
+    return protobuf_c_message_unpack(d, NULL, m->env->payload.len,
+                                     m->env->payload.data);
+}

@@ -1094,13 +1094,6 @@ pump(struct tmgr_state *s, struct actor_fx *fx, int64_t now)
 
 /* ------------------------------------------------------------ inputs */
 
-static void *
-unpack(const struct actor_msg *m, const ProtobufCMessageDescriptor *d)
-{
-    return protobuf_c_message_unpack(d, NULL, m->env->payload.len,
-                                     m->env->payload.data);
-}
-
 static int
 take_taints(struct tmgr_state *s, const struct actor_msg *m,
             const char **cluster)
@@ -1108,7 +1101,7 @@ take_taints(struct tmgr_state *s, const struct actor_msg *m,
     Flotilla__V1__ClusterTaints *t;
     struct cl *c;
 
-    t = unpack(m, &flotilla__v1__cluster_taints__descriptor);
+    t = actor_msg_unpack(m, &flotilla__v1__cluster_taints__descriptor);
     if (t == NULL || t->cluster == NULL || t->cluster[0] == '\0') {
         if (t != NULL) {
             flotilla__v1__cluster_taints__free_unpacked(t, NULL);
@@ -1142,7 +1135,7 @@ take_status(struct tmgr_state *s, const struct actor_msg *m)
     Flotilla__V1__ClusterStatus *st;
     struct cl *c;
 
-    st = unpack(m, &flotilla__v1__cluster_status__descriptor);
+    st = actor_msg_unpack(m, &flotilla__v1__cluster_status__descriptor);
     if (st == NULL || st->name == NULL || st->name[0] == '\0') {
         if (st != NULL) {
             flotilla__v1__cluster_status__free_unpacked(st, NULL);
@@ -1211,7 +1204,7 @@ take_spec(struct tmgr_state *s, const struct actor_msg *m, struct bnd **out)
     struct bnd *b;
     int rc = 0;
 
-    sp = unpack(m, &flotilla__v1__binding_spec__descriptor);
+    sp = actor_msg_unpack(m, &flotilla__v1__binding_spec__descriptor);
     if (sp == NULL || sp->name == NULL || sp->name[0] == '\0') {
         rc = -EBADMSG;
         goto out;
@@ -1314,7 +1307,7 @@ take_schedule(struct tmgr_state *s, const struct actor_msg *m,
     struct bnd *b;
 
     *old = NULL;
-    d = unpack(m, &flotilla__v1__schedule_decision__descriptor);
+    d = actor_msg_unpack(m, &flotilla__v1__schedule_decision__descriptor);
     if (d == NULL || d->name == NULL || d->name[0] == '\0') {
         if (d != NULL) {
             flotilla__v1__schedule_decision__free_unpacked(d, NULL);
@@ -1347,7 +1340,7 @@ take_work(struct tmgr_state *s, const struct actor_msg *m)
     char key[900];
     int rc = 0;
 
-    ws = unpack(m, &flotilla__v1__work_status__descriptor);
+    ws = actor_msg_unpack(m, &flotilla__v1__work_status__descriptor);
     if (ws == NULL || ws->cluster == NULL || ws->cluster[0] == '\0' ||
         ws->binding == NULL || ws->binding[0] == '\0') {
         rc = -EBADMSG;
@@ -1388,7 +1381,7 @@ take_own_request(struct tmgr_state *s, const struct actor_msg *m)
     if (!own_producer(m->env)) {
         return 0;
     }
-    r = unpack(m, &flotilla__v1__eviction_request__descriptor);
+    r = actor_msg_unpack(m, &flotilla__v1__eviction_request__descriptor);
     if (r == NULL) {
         return -EBADMSG;
     }
@@ -1426,7 +1419,7 @@ take_own_record(struct tmgr_state *s, const struct actor_msg *m)
     if (!own_producer(m->env)) {
         return 0;
     }
-    ev = unpack(m, &flotilla__v1__failover_event__descriptor);
+    ev = actor_msg_unpack(m, &flotilla__v1__failover_event__descriptor);
     if (ev == NULL) {
         return -EBADMSG;
     }
@@ -1453,7 +1446,7 @@ take_own_event(struct tmgr_state *s, const struct actor_msg *m)
 {
     Flotilla__V1__DecisionEvent *ev;
 
-    ev = unpack(m, &flotilla__v1__decision_event__descriptor);
+    ev = actor_msg_unpack(m, &flotilla__v1__decision_event__descriptor);
     if (ev == NULL) {
         return -EBADMSG;
     }

@@ -34,6 +34,13 @@ struct actor_msg {
     const Flotilla__V1__Envelope *env;  /* decoded and checked */
 };
 
+/*
+ * The payload of @m decoded as a @d message (free it with
+ * protobuf_c_message_free_unpacked()); NULL when it does not decode.
+ */
+void *actor_msg_unpack(const struct actor_msg *m,
+                       const ProtobufCMessageDescriptor *d);
+
 /* A subject the actor reads. */
 struct actor_input {
     const char *stream;
