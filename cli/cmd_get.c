@@ -657,17 +657,23 @@ work_items(struct get_ctx *g)
     const char **k = NULL;
     size_t n = keys(g, "work.spec.", &k);
     json_t *items = json_array();
+    char last[256] = "";
+    char cready[32] = "";
 
     for (size_t i = 0; items != NULL && i < n; i++) {
         char names[3][256];
-        char cready[32];
         json_t *it;
         json_t *st;
 
         if (bus_subject_names(k[i], 2, names, 3) != 3) {
             continue;
         }
-        cluster_ready(g, names[0], cready, sizeof(cready));
+        /* as get_works(): a cluster's works come together, its status
+         * is read once */
+        if (strcmp(last, names[0]) != 0) {
+            snprintf(last, sizeof(last), "%s", names[0]);
+            cluster_ready(g, names[0], cready, sizeof(cready));
+        }
         st = part(g, &flotilla__v1__work_status__descriptor, "work.status",
                   names[0], names[1], names[2]);
         it = json_pack("{s:s, s:s, s:s}", "cluster", names[0], "namespace",
@@ -680,9 +686,9 @@ work_items(struct get_ctx *g)
         put(it, "stale", json_boolean(st != NULL && strcmp(cready, "True") != 0));
         put(it, "deleteHeld",
             json_boolean(strcmp(cready, "True") != 0 &&
-                         unwanted_on(g, names[0], names[1], names[2]) &&
                          !json_is_true(json_object_get(
-                             json_object_get(it, "spec"), "delete"))));
+                             json_object_get(it, "spec"), "delete")) &&
+                         unwanted_on(g, names[0], names[1], names[2])));
         put(it, "status", st);
         json_array_append_new(items, it);
     }
